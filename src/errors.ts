@@ -1,0 +1,69 @@
+// The one error catalog of the project. Every error a user can meet has a code here, a one-line meaning
+// (kept in docs/errors.md — test/errors.test.ts checks both ways) and whether retrying can help.
+
+export interface ErrorSpec {
+  /** What went wrong, in a sentence a user understands. */
+  readonly meaning: string;
+  /** True when the same call may succeed later (network, broker restart, leader change). */
+  readonly canRetry: boolean;
+}
+
+export const ERROR_CATALOG = {
+  // configuration files
+  K2P_CFG_INVALID: { meaning: 'A configuration file does not match its schema.', canRetry: false },
+  K2P_CFG_ENV_MISSING: { meaning: 'A ${VAR} reference names an environment variable that is not set.', canRetry: false },
+
+  // the local stack
+  K2P_STACK_START: { meaning: 'A local stack service did not start or did not answer a round trip.', canRetry: false },
+  K2P_STACK_INSTALL: { meaning: 'A local stack service could not be installed (jars, packages).', canRetry: true },
+
+  // Pulsar wire protocol (bytes)
+  K2P_PLS_FRAME: { meaning: 'A Pulsar frame is malformed or larger than allowed.', canRetry: false },
+  K2P_PLS_CHECKSUM: { meaning: 'A Pulsar message failed its CRC32C checksum.', canRetry: false },
+  K2P_PLS_DECODE: { meaning: 'A Pulsar protobuf message could not be decoded.', canRetry: false },
+  K2P_PLS_COMPRESSION: { meaning: 'A Pulsar payload could not be compressed or decompressed.', canRetry: false },
+
+  // Pulsar client
+  K2P_PLS_CONNECT: { meaning: 'Could not connect to a Pulsar broker.', canRetry: true },
+  K2P_PLS_DISCONNECTED: { meaning: 'The connection to the Pulsar broker was lost.', canRetry: true },
+  K2P_PLS_TIMEOUT: { meaning: 'A Pulsar request got no answer in time.', canRetry: true },
+  K2P_PLS_SERVER: { meaning: 'The Pulsar broker answered with an error.', canRetry: false },
+  K2P_PLS_LOOKUP: { meaning: 'A Pulsar topic lookup failed.', canRetry: true },
+  K2P_PLS_TOPIC_NAME: { meaning: 'A Pulsar topic name is not valid.', canRetry: false },
+  K2P_PLS_CLOSED: { meaning: 'The Pulsar producer, consumer or client is closed.', canRetry: false },
+  K2P_PLS_SEND_TIMEOUT: { meaning: 'A message was not acknowledged by the broker within the send timeout.', canRetry: true },
+  K2P_PLS_ADMIN: { meaning: 'A Pulsar admin REST call failed.', canRetry: false },
+
+  // Kafka
+  K2P_KFK_CONNECT: { meaning: 'Could not reach the Kafka cluster.', canRetry: true },
+
+  // Schema Registry
+  K2P_SCH_REGISTRY: { meaning: 'A Schema Registry call failed.', canRetry: true },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** The error every module of the project throws. `details` says where and what was expected. */
+export class K2pError extends Error {
+  readonly code: ErrorCode;
+  readonly canRetry: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options: { cause?: unknown; canRetry?: boolean } = {},
+  ) {
+    super(`${code}: ${message}`, { cause: options.cause });
+    this.name = 'K2pError';
+    this.code = code;
+    // A code's default can be overridden where the cause knows better (e.g. a broker's ServiceNotReady).
+    this.canRetry = options.canRetry ?? ERROR_CATALOG[code].canRetry;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isK2pError(err: unknown, code?: ErrorCode): err is K2pError {
+  return err instanceof K2pError && (code === undefined || err.code === code);
+}
