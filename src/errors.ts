@@ -21,6 +21,7 @@ export const ERROR_CATALOG = {
   K2P_PLS_FRAME: { meaning: 'A Pulsar frame is malformed or larger than allowed.', canRetry: false },
   K2P_PLS_CHECKSUM: { meaning: 'A Pulsar message failed its CRC32C checksum.', canRetry: false },
   K2P_PLS_DECODE: { meaning: 'A Pulsar protobuf message could not be decoded.', canRetry: false },
+  K2P_PLS_ENCODE: { meaning: 'A Pulsar command or message could not be encoded (missing or out-of-range field).', canRetry: false },
   K2P_PLS_COMPRESSION: { meaning: 'A Pulsar payload could not be compressed or decompressed.', canRetry: false },
 
   // Pulsar client

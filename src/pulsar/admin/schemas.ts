@@ -1,0 +1,59 @@
+// Schemas registered on a topic (the broker's schema registry).
+import { parseTopicName } from '../client/topic-name.js';
+import type { AdminHttp } from './http.js';
+
+export interface SchemaInfoJson {
+  /** AVRO, JSON, PROTOBUF_NATIVE, STRING, KEY_VALUE, ... */
+  type: string;
+  /** Schema definition as a string (Avro / JSON schema text; base64 descriptor for PROTOBUF_NATIVE). */
+  schema: string;
+  properties?: Record<string, string>;
+}
+
+export interface StoredSchema extends SchemaInfoJson {
+  version: number;
+  timestamp?: number;
+}
+
+function schemaPath(topic: string): string {
+  const t = parseTopicName(topic);
+  // Schemas belong to the partitioned topic, not to its partitions.
+  const local = t.partition >= 0 ? t.base.slice(t.base.lastIndexOf('/') + 1) : t.local;
+  return `/admin/v2/schemas/${t.tenant}/${t.namespace}/${encodeURIComponent(local)}`;
+}
+
+export class Schemas {
+  constructor(private readonly http: AdminHttp) {}
+
+  /** The latest schema, or undefined when the topic has none. */
+  async latest(topic: string): Promise<StoredSchema | undefined> {
+    try {
+      return await this.http.call<StoredSchema>('GET', `${schemaPath(topic)}/schema`);
+    } catch (err) {
+      if ((err as { details?: { status?: number } }).details?.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  version(topic: string, version: number): Promise<StoredSchema> {
+    return this.http.call('GET', `${schemaPath(topic)}/schema/${version}`);
+  }
+
+  all(topic: string): Promise<{ getSchemaResponses: StoredSchema[] }> {
+    return this.http.call('GET', `${schemaPath(topic)}/schemas`);
+  }
+
+  /** Uploads a schema; answers the version the broker gave it. */
+  async upload(topic: string, schema: SchemaInfoJson): Promise<number> {
+    const res = await this.http.call<{ version: { version: number } | number }>('POST', `${schemaPath(topic)}/schema`, {
+      type: schema.type,
+      schema: schema.schema,
+      properties: schema.properties ?? {},
+    });
+    return typeof res.version === 'number' ? res.version : res.version.version;
+  }
+
+  async delete(topic: string): Promise<void> {
+    await this.http.call('DELETE', `${schemaPath(topic)}/schema`);
+  }
+}

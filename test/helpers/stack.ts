@@ -1,0 +1,27 @@
+// Where the local stack's services are, for tests (same environment variables as stack/cli.ts).
+import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import { stackOptions } from '../../stack/cli.js';
+
+const options = stackOptions();
+
+export const STACK = {
+  kafkaBrokers: [`localhost:${options.kafkaPort}`],
+  pulsarServiceUrl: `pulsar://localhost:${options.pulsarPort}`,
+  pulsarAdminUrl: `http://localhost:${options.pulsarAdminPort}`,
+  registryUrl: `http://localhost:${options.registryPort}/apis/ccompat/v7`,
+  redisUrl: `redis://127.0.0.1:${options.redisPort}`,
+  kafkaVersion: options.kafkaVersion,
+} as const;
+
+/** A name no other test (or earlier run) uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Registers a cleanup that runs after the current test file, whatever happened. */
+export function cleanup(fn: () => Promise<unknown> | unknown): void {
+  after(async () => {
+    await fn();
+  });
+}
