@@ -32,6 +32,7 @@ export const ERROR_CATALOG = {
   K2P_PLS_LOOKUP: { meaning: 'A Pulsar topic lookup failed.', canRetry: true },
   K2P_PLS_TOPIC_NAME: { meaning: 'A Pulsar topic name is not valid.', canRetry: false },
   K2P_PLS_CLOSED: { meaning: 'The Pulsar producer, consumer or client is closed.', canRetry: false },
+  K2P_PLS_MESSAGE_TOO_LARGE: { meaning: 'A message is larger than the broker accepts and chunking is off.', canRetry: false },
   K2P_PLS_SEND_TIMEOUT: { meaning: 'A message was not acknowledged by the broker within the send timeout.', canRetry: true },
   K2P_PLS_ADMIN: { meaning: 'A Pulsar admin REST call failed.', canRetry: false },
 

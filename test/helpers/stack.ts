@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import { stackOptions } from '../../stack/cli.js';
+import { registryUrl } from '../../stack/services/registry.js';
 
 const options = stackOptions();
 
@@ -9,7 +10,7 @@ export const STACK = {
   kafkaBrokers: [`localhost:${options.kafkaPort}`],
   pulsarServiceUrl: `pulsar://localhost:${options.pulsarPort}`,
   pulsarAdminUrl: `http://localhost:${options.pulsarAdminPort}`,
-  registryUrl: `http://localhost:${options.registryPort}/apis/ccompat/v7`,
+  registryUrl: registryUrl(options.registryPort),
   redisUrl: `redis://127.0.0.1:${options.redisPort}`,
   kafkaVersion: options.kafkaVersion,
 } as const;

@@ -20,7 +20,7 @@ export interface TopicName {
 }
 
 const PARTITION_SUFFIX = /-partition-(\d+)$/;
-const SEGMENT = /^[A-Za-z0-9_.=:\-]+$/;
+const SEGMENT = /^[A-Za-z0-9_.=:-]+$/;
 
 export function parseTopicName(input: string): TopicName {
   const bad = (why: string) =>

@@ -1,0 +1,83 @@
+// Turns one MESSAGE frame into the messages it holds: decompresses, unpacks batches, skips batch indexes
+// the broker says are already acknowledged (ack_set) and entries compacted away.
+import { K2pError } from '../../errors.js';
+import { decodeBatch, decompress, keyBytes, type CommandOf, type Frame, type MessageMetadata } from '../protocol/index.js';
+import { isSet } from './ack-set.js';
+import { MessageId } from './message-id.js';
+import type { Message } from './message.js';
+
+function properties(list: { key: string; value: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of list ?? []) out[key] = value;
+  return out;
+}
+
+/** The decompressed payload of an entry (or of a reassembled chunked message). */
+export function entryPayload(metadata: MessageMetadata, payload: Buffer): Buffer {
+  const compression = metadata.compression ?? 'NONE';
+  if (compression === 'NONE') return payload;
+  return decompress(compression, payload, metadata.uncompressedSize ?? 0);
+}
+
+export interface DecodedEntry {
+  messages: Message[];
+  /** Messages the entry held in all (permits the broker counted), including skipped ones. */
+  count: number;
+}
+
+export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): DecodedEntry {
+  const metadata = frame.metadata;
+  if (!metadata || !frame.payload) throw new K2pError('K2P_PLS_DECODE', 'MESSAGE frame without metadata or payload', { topic });
+  if (!frame.checksumValid) throw new K2pError('K2P_PLS_CHECKSUM', `message ${cmd.messageId.ledgerId}:${cmd.messageId.entryId} failed its checksum`, { topic });
+  const body = entryPayload(metadata, payloadOverride ?? frame.payload);
+  const base = MessageId.fromData(cmd.messageId, partition);
+  const redeliveryCount = cmd.redeliveryCount ?? 0;
+  const common = {
+    topic,
+    publishTime: metadata.publishTime,
+    producerName: metadata.producerName,
+    schemaVersion: metadata.schemaVersion ? Buffer.from(metadata.schemaVersion) : undefined,
+    redeliveryCount,
+  };
+  const n = metadata.numMessagesInBatch;
+  if (n === undefined) {
+    const key = keyBytes(metadata);
+    return {
+      count: 1,
+      messages: [
+        {
+          ...common,
+          id: new MessageId(base.ledgerId, base.entryId, partition, -1),
+          key: key ? metadata.partitionKey : undefined,
+          keyBytes: key ?? undefined,
+          orderingKey: metadata.orderingKey ? Buffer.from(metadata.orderingKey) : undefined,
+          properties: properties(metadata.properties),
+          eventTime: metadata.eventTime || undefined,
+          sequenceId: metadata.sequenceId,
+          payload: metadata.nullValue ? Buffer.alloc(0) : body,
+          nullValue: metadata.nullValue ?? false,
+        },
+      ],
+    };
+  }
+  const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
+  const messages: Message[] = [];
+  for (const entry of decodeBatch(body, n)) {
+    if (ackSet && !isSet(ackSet, entry.index)) continue;
+    const m = entry.metadata;
+    const key = keyBytes(m);
+    messages.push({
+      ...common,
+      id: new MessageId(base.ledgerId, base.entryId, partition, entry.index, n),
+      key: key ? m.partitionKey : undefined,
+      keyBytes: key ?? undefined,
+      orderingKey: m.orderingKey ? Buffer.from(m.orderingKey) : undefined,
+      properties: properties(m.properties),
+      eventTime: m.eventTime || undefined,
+      sequenceId: m.sequenceId ?? metadata.sequenceId + BigInt(entry.index),
+      payload: entry.payload ?? Buffer.alloc(0),
+      nullValue: entry.payload === null,
+    });
+  }
+  return { messages, count: n };
+}

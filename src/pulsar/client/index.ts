@@ -1,0 +1,10 @@
+// The project's own Pulsar client (binary protocol, no native addon).
+export { PulsarClient, type PulsarClientOptions } from './client.js';
+export { tokenAuth, type Authentication } from './auth.js';
+export { MessageId } from './message-id.js';
+export type { Message, OutgoingMessage } from './message.js';
+export { Producer, type ProducerOptions } from './producer.js';
+export { Consumer, type ConsumerOptions, type SubscriptionType } from './consumer.js';
+export { Reader, type ReaderOptions } from './reader.js';
+export { parseTopicName, partitionTopic, type TopicName } from './topic-name.js';
+export type { ClientLogger } from './context.js';
