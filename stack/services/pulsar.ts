@@ -30,6 +30,10 @@ acknowledgmentAtBatchIndexLevelEnabled=true
 transactionCoordinatorEnabled=true
 brokerEntryMetadataInterceptors=
 maxMessageSize=5242880
+# The bookie reads this file too: its frames must fit a max-size message plus headers (as bookkeeper.conf
+# ships it). At the bookie's 5 MB default, chunks of the official clients (maxMessageSize - metadata) are
+# rejected and the broker retries them in a loop that stalls every topic.
+nettyMaxFrameSizeBytes=5253120
 functionsWorkerEnabled=false
 authenticationEnabled=false
 authorizationEnabled=false

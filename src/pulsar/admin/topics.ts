@@ -114,6 +114,11 @@ export class Topics {
     };
   }
 
+  /** Unloads the topic from its broker: producers and consumers are disconnected and reconnect. */
+  async unload(topic: string): Promise<void> {
+    await this.http.call('PUT', `${this.path(topic)}/unload`);
+  }
+
   // Topic-level policies (need topicLevelPoliciesEnabled on the broker).
 
   async setDeduplication(topic: string, enabled: boolean): Promise<void> {

@@ -213,7 +213,8 @@ export class Connection {
         return;
       case 'ERROR': {
         if (this.handshake) {
-          this.handshake.reject(serverError(cmd.error, cmd.message, { address: this.address }));
+          // The handshake failed (e.g. AuthenticationError): nobody will own this socket, close it.
+          this.shutdown(serverError(cmd.error, cmd.message, { address: this.address }));
           return;
         }
         const p = this.takePending(cmd.requestId);

@@ -70,6 +70,8 @@ export class PartitionConsumer {
   private untrack: () => void = () => {};
   private failure: Error | undefined;
   private readonly listeners: ((msg: Message) => void)[] = [];
+  /** After a seek into a batch: indexes before it in that entry are skipped (brokers without batch-index acks). */
+  private skipBefore: MessageId | undefined;
   /** Set while the subscription is being moved by seek(): frames of the old position are dropped. */
   private seeking = false;
   isActive: boolean | undefined;
@@ -80,7 +82,7 @@ export class PartitionConsumer {
     options: ConsumerOptions,
     partition = -1,
   ) {
-    this.options = { subscriptionType: 'Exclusive', receiverQueueSize: 1000, ...options };
+    this.options = { ...options, subscriptionType: options.subscriptionType ?? 'Exclusive', receiverQueueSize: options.receiverQueueSize ?? 1000 };
     this.topic = options.topic;
     this.partition = partition;
     this.id = ctx.nextConsumerId();
@@ -202,8 +204,11 @@ export class PartitionConsumer {
     const start = this.options.durable === false ? this.options.startMessageId : undefined;
     const skipped = count - messages.length;
     let delivered = 0;
+    const skip = this.skipBefore;
+    if (skip && (skip.ledgerId !== cmd.messageId.ledgerId || skip.entryId !== cmd.messageId.entryId)) this.skipBefore = undefined;
     for (const msg of messages) {
       if (start && !this.lastDelivered && this.before(msg.id, start)) continue;
+      if (this.skipBefore && msg.id.batchIndex < this.skipBefore.batchIndex) continue;
       this.deliver(msg);
       delivered++;
     }
@@ -377,7 +382,15 @@ export class PartitionConsumer {
     const conn = this.requireConnection();
     const cmd: CommandOf<'SEEK'> = { type: 'SEEK', consumerId: this.id, requestId: conn.newRequestId() };
     if (typeof target === 'number') cmd.messagePublishTime = target;
-    else cmd.messageId = { ledgerId: target.ledgerId, entryId: target.entryId, batchIndex: target.batchIndex >= 0 ? target.batchIndex : undefined };
+    else {
+      cmd.messageId = { ledgerId: target.ledgerId, entryId: target.entryId };
+      if (target.batchIndex >= 0 && target.batchSize > 0) {
+        // As the Java client does: the indexes before the target count as acknowledged on the cursor.
+        cmd.messageId.ackSet = rangeSet(target.batchSize, target.batchIndex, target.batchSize);
+        cmd.messageId.batchSize = target.batchSize;
+        this.skipBefore = target;
+      }
+    }
     this.seeking = true;
     try {
       await conn.request(cmd, 'SUCCESS');

@@ -86,6 +86,8 @@ export class PartitionProducer {
   private schemaVersion: Uint8Array | undefined;
   private lastSequenceIdPushed = -1n;
   private lastSequenceIdPublished = -1n;
+  /** last_sequence_id from the latest PRODUCER_SUCCESS: -1 unless the topic deduplicates. */
+  private brokerLastSequenceId = -1n;
   private readonly pending: SendOp[] = [];
   private readonly permits: Semaphore;
   private readonly batch: BatchBuilder;
@@ -160,6 +162,7 @@ export class PartitionProducer {
     this.name = res.producerName;
     if (res.schemaVersion && res.schemaVersion.length > 0) this.schemaVersion = Buffer.from(res.schemaVersion);
     const brokerLast = res.lastSequenceId ?? -1n;
+    this.brokerLastSequenceId = brokerLast;
     if (this.lastSequenceIdPushed < 0n) {
       // First connect: continue after what the broker (dedup) or the caller knows.
       const initial = this.options.initialSequenceId ?? -1n;
@@ -231,7 +234,19 @@ export class PartitionProducer {
         reject: (err) => (this.permits.release(), reject(err)),
       };
       const sequenceId = msg.sequenceId ?? this.lastSequenceIdPushed + 1n;
-      if (sequenceId > this.lastSequenceIdPushed) this.lastSequenceIdPushed = sequenceId;
+      if (sequenceId <= this.brokerLastSequenceId) {
+        // The broker told us it stored this producer's ids up to there (deduplication): it would drop this
+        // message, and would drop a whole batch starting with it, new messages included. Answer "duplicate".
+        waiter.resolve(new MessageId(-1n, -1n, this.partition));
+        return;
+      }
+      if (sequenceId <= this.lastSequenceIdPushed) {
+        // Not increasing: the broker judges a batch by its first id, so this one must not lead a batch of
+        // newer messages nor follow them in one.
+        this.flushBatch();
+      } else {
+        this.lastSequenceIdPushed = sequenceId;
+      }
       const size = msg.payload?.length ?? 0;
       const tooBigForBatch = size >= this.options.batchingMaxBytes;
       if (!this.options.batching || tooBigForBatch) {

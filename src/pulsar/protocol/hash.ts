@@ -10,7 +10,15 @@ export function javaStringHash(key: string): number {
 
 /** Murmur3 x86_32, seed 0, over the UTF-8 bytes (or given bytes), & 0x7fffffff (Pulsar's Murmur3_32Hash). */
 export function murmur3Hash(key: string | Uint8Array): number {
-  return murmur3_32(typeof key === 'string' ? Buffer.from(key, 'utf8') : key, 0) & 0x7fffffff;
+  return murmur3_32(typeof key === 'string' ? javaUtf8(key) : key, 0) & 0x7fffffff;
+}
+
+/**
+ * UTF-8 as Java's String.getBytes(UTF_8) makes it (what Murmur3_32Hash hashes): an unpaired surrogate
+ * becomes '?' (0x3f), where Buffer.from(key, 'utf8') would write U+FFFD (ef bf bd).
+ */
+function javaUtf8(key: string): Buffer {
+  return Buffer.from(key.replace(/\p{Cs}/gu, '?'), 'utf8');
 }
 
 /** Plain Murmur3 x86_32 (unsigned result). */

@@ -1,12 +1,15 @@
 """Interop referee: the official Pulsar Python client (C++ core) producing and consuming for our tests.
 
 produce: reads one JSON object per stdin line and sends it; prints one JSON line per message id.
-  {"payload_b64": "...", "key": "k", "ordering_key_b64": "...", "properties": {...}, "event_time": 123,
-   "value": <for --schema avro/json: the record as JSON>}
+  {"payload_b64": "...", "key": "k", "ordering_key": "text", "properties": {...}, "event_time": 123,
+   "value": <for --schema avro/json: the record as JSON>,
+   "null": true (send a null value), "payload_file": "/path" (payload read from a file instead)}
 consume: prints one JSON line per received message (acknowledged), stops after -n messages or --timeout.
+  Each line has the fields of message_json(); --digest-only leaves out payload_b64 (big messages).
 """
 import argparse
 import base64
+import hashlib
 import json
 import sys
 import time
@@ -40,16 +43,26 @@ def schema_from_arg(spec):
 
 
 def record_from_avro(avro):
-    """A pulsar.schema.Record class for a flat Avro record definition (JsonSchema needs a class)."""
+    """A pulsar.schema.Record class for a flat Avro record definition (JsonSchema needs a class).
+    A field typed ["null", T] becomes an optional field, a plain T a required one, so that the class's
+    schema() is the definition given (what the Python client then registers)."""
     types = {"string": pulsar.schema.String, "int": pulsar.schema.Integer, "long": pulsar.schema.Long,
              "double": pulsar.schema.Double, "boolean": pulsar.schema.Boolean, "float": pulsar.schema.Float}
-    fields = {f["name"]: types[f["type"]]() for f in avro["fields"]}
+
+    def field(f):
+        t = f["type"]
+        if isinstance(t, list):
+            return types[[x for x in t if x != "null"][0]](required=False)
+        return types[t](required=True)
+
+    fields = {f["name"]: field(f) for f in avro["fields"]}
     fields["_avro_namespace"] = avro.get("namespace")
     return type(avro["name"], (Record,), fields)
 
 
-def message_json(msg, schema_kind):
+def message_json(msg, schema_kind, digest_only=False):
     mid = msg.message_id()
+    data = msg.data()
     out = {
         "message_id": str(mid),
         "ledger_id": mid.ledger_id(),
@@ -58,14 +71,22 @@ def message_json(msg, schema_kind):
         "partition": mid.partition(),
         "topic": msg.topic_name(),
         "key": msg.partition_key() if msg.partition_key() else None,
-        "ordering_key_b64": base64.b64encode(msg.ordering_key()).decode() if hasattr(msg, "ordering_key") and msg.ordering_key() else None,
+        # ordering_key() is a str (the C++ std::string decoded as UTF-8).
+        "ordering_key": msg.ordering_key() or None,
+        "ordering_key_b64": base64.b64encode(msg.ordering_key().encode()).decode() if msg.ordering_key() else None,
         "properties": msg.properties(),
         "event_time": msg.event_timestamp(),
         "publish_time": msg.publish_timestamp(),
         "redelivery_count": msg.redelivery_count(),
-        "payload_b64": base64.b64encode(msg.data()).decode(),
+        "producer_name": msg.producer_name(),
+        "null_value": msg.has_null_value(),
+        "schema_version": msg._message.int_schema_version(),  # -1 when none; the wrapper has no accessor
+        "payload_size": len(data),
+        "payload_sha256": hashlib.sha256(data).hexdigest(),
     }
-    if schema_kind in ("avro", "json"):
+    if not digest_only:
+        out["payload_b64"] = base64.b64encode(data).decode()
+    if schema_kind in ("avro", "json") and not msg.has_null_value():
         value = msg.value()
         out["value"] = value if isinstance(value, dict) else value.__dict__ if value is not None else None
         if isinstance(out["value"], dict):
@@ -73,13 +94,19 @@ def message_json(msg, schema_kind):
     return out
 
 
+def id_json(mid):
+    return {"message_id": str(mid), "partition": mid.partition(), "ledger_id": mid.ledger_id(),
+            "entry_id": mid.entry_id(), "batch_index": mid.batch_index()}
+
+
 def produce(args):
     client = new_client(args)
     compression = getattr(pulsar.CompressionType, args.compression)
+    schema = schema_from_arg(args.schema)
     producer = client.create_producer(
         args.topic,
         producer_name=args.producer_name,
-        schema=schema_from_arg(args.schema),
+        schema=schema,
         batching_enabled=args.batching,
         batching_max_messages=1000,
         batching_max_publish_delay_ms=10,
@@ -93,12 +120,17 @@ def produce(args):
         if not line.strip():
             continue
         spec = json.loads(line)
-        if schema_kind in ("avro",):
+        if spec.get("null"):
+            content = None  # the Python client then sets null_value
+        elif schema_kind in ("avro",):
             content = spec["value"]
         elif schema_kind == "json":
-            content = producer.schema().record_cls(**spec["value"]) if False else spec["value"]
+            content = schema._record_cls(**spec["value"])  # JsonSchema encodes Record objects only
         elif schema_kind == "string":
             content = spec["text"]
+        elif spec.get("payload_file"):
+            with open(spec["payload_file"], "rb") as f:
+                content = f.read()
         else:
             content = base64.b64decode(spec.get("payload_b64", ""))
         kwargs = {}
@@ -116,7 +148,7 @@ def produce(args):
             pending.append(holder)
         else:
             mid = producer.send(content, **kwargs)
-            print(json.dumps({"message_id": str(mid), "partition": mid.partition()}), flush=True)
+            print(json.dumps(id_json(mid)), flush=True)
     if pending:
         producer.flush()
         deadline = time.time() + 30
@@ -125,7 +157,7 @@ def produce(args):
         for h in pending:
             if h.get("res") != pulsar.Result.Ok:
                 raise SystemExit(f"send failed: {h.get('res')}")
-            print(json.dumps({"message_id": str(h["mid"]), "partition": h["mid"].partition()}), flush=True)
+            print(json.dumps(id_json(h["mid"])), flush=True)
     producer.close()
     client.close()
 
@@ -147,7 +179,7 @@ def consume(args):
             msg = consumer.receive(timeout_millis=500)
         except pulsar.Timeout:
             continue
-        print(json.dumps(message_json(msg, schema_kind)), flush=True)
+        print(json.dumps(message_json(msg, schema_kind, args.digest_only)), flush=True)
         consumer.acknowledge(msg)
         got += 1
     consumer.close()
@@ -176,6 +208,7 @@ def main():
     c.add_argument("--initial", default="earliest", choices=["earliest", "latest"])
     c.add_argument("--schema")
     c.add_argument("--timeout", type=float, default=30)
+    c.add_argument("--digest-only", action="store_true", help="no payload_b64, only payload_size and payload_sha256")
     args = parser.parse_args()
     produce(args) if args.cmd == "produce" else consume(args)
 

@@ -1,0 +1,14 @@
+import avro from 'avsc';
+import { PulsarClient } from '../src/pulsar/client/index.js';
+import { PulsarAdmin } from '../src/pulsar/admin/index.js';
+const DEF = { type: 'record', name: 'Order', namespace: 'k2p.interop', fields: [{ name: 'id', type: 'long' }, { name: 'note', type: ['null', 'string'] }] };
+const t = avro.Type.forSchema(DEF as avro.Schema);
+const topic = `persistent://public/default/ix-probe-avro-${Date.now()}`;
+const admin = new PulsarAdmin({ url: 'http://localhost:8080' });
+await admin.topics.createNonPartitioned(topic);
+await admin.subscriptions.create(topic, 'py', 'earliest');
+const c = new PulsarClient({ serviceUrl: 'pulsar://localhost:6650' });
+const p = await c.createProducer({ topic, batching: false, schema: { name: 'Order', type: 'Avro', schemaData: Buffer.from(JSON.stringify(DEF)), properties: [] } });
+await p.send({ payload: t.toBuffer({ id: 1, note: null }) });
+await p.close(); await c.close();
+console.log(topic);
