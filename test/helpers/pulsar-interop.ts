@@ -75,7 +75,11 @@ export interface PyProduceOptions {
   schema?: string;
 }
 
-export async function pyProduce(topic: string, messages: PySend[], options: PyProduceOptions = {}): Promise<PyMessageId[]> {
+export async function pyProduce(
+  topic: string,
+  messages: PySend[],
+  options: PyProduceOptions = {},
+): Promise<PyMessageId[]> {
   const args = ['--service-url', STACK.pulsarServiceUrl, 'produce', topic];
   if (options.batching) args.push('--batching');
   if (options.chunking) args.push('--chunking');
@@ -91,11 +95,25 @@ export async function pyConsume(
   n: number,
   options: { schema?: string; digestOnly?: boolean; timeoutS?: number } = {},
 ): Promise<PyMessage[]> {
-  const args = ['--service-url', STACK.pulsarServiceUrl, 'consume', topic, '-s', subscription, '-n', String(n)];
+  const args = [
+    '--service-url',
+    STACK.pulsarServiceUrl,
+    'consume',
+    topic,
+    '-s',
+    subscription,
+    '-n',
+    String(n),
+  ];
   if (options.schema) args.push('--schema', options.schema);
   if (options.digestOnly) args.push('--digest-only');
   if (options.timeoutS) args.push('--timeout', String(options.timeoutS));
-  const { lines } = await runReferee<PyMessage>('pulsar_referee.py', args, [], ((options.timeoutS ?? 30) + 60) * 1000);
+  const { lines } = await runReferee<PyMessage>(
+    'pulsar_referee.py',
+    args,
+    [],
+    ((options.timeoutS ?? 30) + 60) * 1000,
+  );
   return lines;
 }
 
@@ -140,9 +158,14 @@ export function b64(data: Uint8Array | string): string {
 }
 
 /** The broker's own view of one stored entry (admin examinemessage): compression and batch size headers. */
-export async function examineEntry(topic: string, position = 1): Promise<{ compression: string; batchSize: number; uncompressedSize: number }> {
+export async function examineEntry(
+  topic: string,
+  position = 1,
+): Promise<{ compression: string; batchSize: number; uncompressedSize: number }> {
   const path = topic.replace('persistent://', 'persistent/');
-  const res = await fetch(`${STACK.pulsarAdminUrl}/admin/v2/${path}/examinemessage?initialPosition=earliest&messagePosition=${position}`);
+  const res = await fetch(
+    `${STACK.pulsarAdminUrl}/admin/v2/${path}/examinemessage?initialPosition=earliest&messagePosition=${position}`,
+  );
   if (!res.ok) throw new Error(`examinemessage ${topic}: HTTP ${res.status}`);
   await res.arrayBuffer();
   return {

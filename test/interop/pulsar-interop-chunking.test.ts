@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { admin, freshTopic, interopClient, pyConsume, pyProduce, receiveN, sha256 } from '../helpers/pulsar-interop.js';
+import {
+  admin,
+  freshTopic,
+  interopClient,
+  pyConsume,
+  pyProduce,
+  receiveN,
+  sha256,
+} from '../helpers/pulsar-interop.js';
 import { cleanup } from '../helpers/stack.js';
 
 const client = interopClient();
@@ -58,34 +66,45 @@ test('a chunked 12 MB message from our producer is read back byte-identical by t
   assert.equal(got[1]!.key, 'big-one');
 });
 
-test('a chunked 12 MB message from the Python client is read back byte-identical by our consumer', { skip: bookieRejectsFullChunks() }, async () => {
-  const topic = await freshTopic('ix-chunk-py');
-  const consumer = await client.subscribe({ topic, subscription: 'ours', initialPosition: 'Earliest' });
-  const dir = await mkdtemp(join(tmpdir(), 'k2p-chunk-'));
-  cleanup(() => rm(dir, { recursive: true, force: true }));
-  const big = randomBytes(SIZE);
-  const file = join(dir, 'big.bin');
-  await writeFile(file, big);
-  await pyProduce(
-    topic,
-    [
-      { payload_b64: Buffer.from('before').toString('base64'), properties: { n: '0' } },
-      { payload_file: file, key: 'big-one', properties: { n: '1' } },
-      { payload_b64: Buffer.from('after').toString('base64'), properties: { n: '2' } },
-    ],
-    { chunking: true, batching: false },
-  );
-  const got = await receiveN(consumer, 3, 60_000);
-  await consumer.close();
-  assert.deepEqual(
-    got.map((m) => [m.properties.n, m.payload.length, sha256(m.payload)]),
-    [
-      ['0', 6, sha256(Buffer.from('before'))],
-      ['1', SIZE, sha256(big)],
-      ['2', 5, sha256(Buffer.from('after'))],
-    ],
-  );
-  assert.equal(got[1]!.key, 'big-one');
-  assert.ok((got[1]!.chunkIds?.length ?? 0) >= MIN_CHUNKS, `reassembled from ${got[1]!.chunkIds?.length} chunks`);
-  assert.equal(got[1]!.chunkIds?.at(-1)?.toString(), got[1]!.id.toString(), 'the message id is the last chunk');
-});
+test(
+  'a chunked 12 MB message from the Python client is read back byte-identical by our consumer',
+  { skip: bookieRejectsFullChunks() },
+  async () => {
+    const topic = await freshTopic('ix-chunk-py');
+    const consumer = await client.subscribe({ topic, subscription: 'ours', initialPosition: 'Earliest' });
+    const dir = await mkdtemp(join(tmpdir(), 'k2p-chunk-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const big = randomBytes(SIZE);
+    const file = join(dir, 'big.bin');
+    await writeFile(file, big);
+    await pyProduce(
+      topic,
+      [
+        { payload_b64: Buffer.from('before').toString('base64'), properties: { n: '0' } },
+        { payload_file: file, key: 'big-one', properties: { n: '1' } },
+        { payload_b64: Buffer.from('after').toString('base64'), properties: { n: '2' } },
+      ],
+      { chunking: true, batching: false },
+    );
+    const got = await receiveN(consumer, 3, 60_000);
+    await consumer.close();
+    assert.deepEqual(
+      got.map((m) => [m.properties.n, m.payload.length, sha256(m.payload)]),
+      [
+        ['0', 6, sha256(Buffer.from('before'))],
+        ['1', SIZE, sha256(big)],
+        ['2', 5, sha256(Buffer.from('after'))],
+      ],
+    );
+    assert.equal(got[1]!.key, 'big-one');
+    assert.ok(
+      (got[1]!.chunkIds?.length ?? 0) >= MIN_CHUNKS,
+      `reassembled from ${got[1]!.chunkIds?.length} chunks`,
+    );
+    assert.equal(
+      got[1]!.chunkIds?.at(-1)?.toString(),
+      got[1]!.id.toString(),
+      'the message id is the last chunk',
+    );
+  },
+);

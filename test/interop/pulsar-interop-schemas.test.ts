@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import avro from 'avsc';
 import type { Schema } from '../../src/pulsar/protocol/index.js';
-import { admin, freshTopic, interopClient, pyConsume, pyProduce, receiveN } from '../helpers/pulsar-interop.js';
+import {
+  admin,
+  freshTopic,
+  interopClient,
+  pyConsume,
+  pyProduce,
+  receiveN,
+} from '../helpers/pulsar-interop.js';
 
 const client = interopClient();
 
@@ -44,14 +51,21 @@ function versionNumber(version: Uint8Array | undefined): number {
 
 for (const kind of ['Avro', 'Json'] as const) {
   const pyKind = kind.toLowerCase();
-  const encode = (r: (typeof RECORDS)[number]): Buffer => (kind === 'Avro' ? avroType.toBuffer(r) : Buffer.from(JSON.stringify(r)));
-  const decode = (payload: Buffer): unknown => (kind === 'Avro' ? { ...(avroType.fromBuffer(payload) as object) } : JSON.parse(payload.toString()));
+  const encode = (r: (typeof RECORDS)[number]): Buffer =>
+    kind === 'Avro' ? avroType.toBuffer(r) : Buffer.from(JSON.stringify(r));
+  const decode = (payload: Buffer): unknown =>
+    kind === 'Avro' ? { ...(avroType.fromBuffer(payload) as object) } : JSON.parse(payload.toString());
 
   for (const batching of [false, true]) {
     test(`${kind} schema, batching ${batching ? 'on' : 'off'}: our producer's records are read by a typed Python ${kind}Schema consumer`, async () => {
       const topic = await freshTopic(`ix-${pyKind}-ours`);
       await admin.subscriptions.create(topic, 'py', 'earliest');
-      const producer = await client.createProducer({ topic, schema: schemaOf(kind), batching, batchingMaxDelayMs: 100 });
+      const producer = await client.createProducer({
+        topic,
+        schema: schemaOf(kind),
+        batching,
+        batchingMaxDelayMs: 100,
+      });
       const ids = await producer.sendBatch(RECORDS.map((r) => ({ payload: encode(r), key: String(r.id) })));
       await producer.close();
       assert.equal(new Set(ids.map((id) => id.entryId)).size, batching ? 1 : RECORDS.length);
@@ -61,12 +75,15 @@ for (const kind of ['Avro', 'Json'] as const) {
       assert.equal(registered.schema.type, kind);
       assert.deepEqual(JSON.parse(Buffer.from(registered.schema.schemaData).toString()), DEFINITION);
 
-      const got = await pyConsume(topic, 'py', RECORDS.length, { schema: `${pyKind}:${JSON.stringify(DEFINITION)}` });
+      const got = await pyConsume(topic, 'py', RECORDS.length, {
+        schema: `${pyKind}:${JSON.stringify(DEFINITION)}`,
+      });
       assert.deepEqual(
         got.map((m) => m.value),
         RECORDS,
       );
-      for (const m of got) assert.equal(m.schema_version, versionNumber(registered.version), 'schema version of each message');
+      for (const m of got)
+        assert.equal(m.schema_version, versionNumber(registered.version), 'schema version of each message');
     });
   }
 
@@ -86,12 +103,15 @@ for (const kind of ['Avro', 'Json'] as const) {
     assert.ok(registered, 'the topic has the Python client schema');
     assert.equal(registered.schema.type, kind);
     assert.deepEqual(JSON.parse(Buffer.from(registered.schema.schemaData).toString()), DEFINITION);
-    for (const m of got) assert.deepEqual(m.schemaVersion, registered.version, 'each message carries the registered version');
+    for (const m of got)
+      assert.deepEqual(m.schemaVersion, registered.version, 'each message carries the registered version');
     // The version the messages carry fetches that same schema.
     const byVersion = await client.schemas.get(topic, got[0]!.schemaVersion);
     assert.deepEqual(byVersion?.schema.schemaData, registered.schema.schemaData);
 
-    const writer = avro.Type.forSchema(JSON.parse(Buffer.from(registered.schema.schemaData).toString()) as avro.Schema);
+    const writer = avro.Type.forSchema(
+      JSON.parse(Buffer.from(registered.schema.schemaData).toString()) as avro.Schema,
+    );
     assert.deepEqual(
       got.map((m) => (kind === 'Avro' ? { ...(writer.fromBuffer(m.payload) as object) } : decode(m.payload))),
       RECORDS,
@@ -105,19 +125,44 @@ for (const kind of ['Avro', 'Json'] as const) {
   test(`${kind} schema: our producer joins a topic whose schema the Python client registered, with the same version`, async () => {
     const topic = await freshTopic(`ix-${pyKind}-both`);
     await admin.subscriptions.create(topic, 'py', 'earliest');
-    await pyProduce(topic, [{ value: RECORDS[0], key: '1' }], { schema: `${pyKind}:${JSON.stringify(DEFINITION)}` });
+    await pyProduce(topic, [{ value: RECORDS[0], key: '1' }], {
+      schema: `${pyKind}:${JSON.stringify(DEFINITION)}`,
+    });
     const pyVersion = (await client.schemas.get(topic))!.version;
     const producer = await client.createProducer({ topic, schema: schemaOf(kind), batching: false });
     await producer.send({ payload: encode(RECORDS[1]!), key: '2' });
     await producer.close();
     const after = await client.schemas.get(topic);
-    // Our definition is the Python client's (only whitespace differs): at most a compatible new version.
     assert.ok(after);
+    // Our definition is the Python client's (only the JSON whitespace differs): the broker sees the same
+    // schema and gives our producer the Python client's version, no new one.
+    assert.deepEqual(after.version, pyVersion);
     const got = await pyConsume(topic, 'py', 2, { schema: `${pyKind}:${JSON.stringify(DEFINITION)}` });
     assert.deepEqual(
       got.map((m) => m.value),
       RECORDS.slice(0, 2),
     );
-    assert.equal(got[0]!.schema_version, versionNumber(pyVersion));
+    assert.deepEqual(
+      got.map((m) => m.schema_version),
+      [versionNumber(pyVersion), versionNumber(after.version)],
+    );
   });
 }
+
+test('a JSON schema must be an Avro record definition: the broker refuses a draft-07 JSON Schema document', async () => {
+  const topic = await freshTopic('ix-json-draft');
+  const draft = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Order',
+    type: 'object',
+    properties: { id: { type: 'integer' } },
+    required: ['id'],
+  };
+  await assert.rejects(
+    client.createProducer({
+      topic,
+      schema: { name: 'Order', type: 'Json', schemaData: Buffer.from(JSON.stringify(draft)), properties: [] },
+    }),
+    /IncompatibleSchema: Invalid schema definition data for JSON schema/,
+  );
+});

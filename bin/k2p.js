@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `k2p` command: runs the built CLI (dist/), or the TypeScript sources through tsx in a checkout.
+import { existsSync } from 'node:fs';
+
+const built = new URL('../dist/src/cli/index.js', import.meta.url);
+let cli;
+if (existsSync(built)) {
+  cli = await import(built.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(new URL('../src/cli/index.ts', import.meta.url).href);
+}
+process.exitCode = await cli.run(process.argv.slice(2));
