@@ -105,13 +105,18 @@ async function main(): Promise<void> {
     [100, Math.round(200_000 * scale)],
     [1024, Math.round(100_000 * scale)],
   ] as const) {
-    const ours = await topicWithSubscriptions(`ours-${size}`, ['ours', 'theirs']);
+    const ours = await topicWithSubscriptions(`ours-${size}`, ['ours-1', 'theirs-1', 'theirs-2', 'ours-2']);
     const theirs = await topicWithSubscriptions(`theirs-${size}`, []);
     const ourSeconds = await ourProduce(ours, n, size);
     const theirSeconds = (await python('produce', theirs, String(n), String(size))).seconds!;
-    // Both consumers read the same entries (written by our producer), each on its own subscription.
-    const ourConsumeSeconds = await ourConsume(ours, 'ours', n);
-    const theirConsumeSeconds = (await python('consume', ours, 'theirs', String(n))).seconds!;
+    // Both consumers read the same entries (written by our producer), each on its own subscriptions, in
+    // the order ours, theirs, theirs, ours (the first read warms the broker's cache): best of two each.
+    const ourFirst = await ourConsume(ours, 'ours-1', n);
+    const theirFirst = (await python('consume', ours, 'theirs-1', String(n))).seconds!;
+    const theirSecond = (await python('consume', ours, 'theirs-2', String(n))).seconds!;
+    const ourSecond = await ourConsume(ours, 'ours-2', n);
+    const ourConsumeSeconds = Math.min(ourFirst, ourSecond);
+    const theirConsumeSeconds = Math.min(theirFirst, theirSecond);
     const mb = (n * size) / 1e6;
     console.log(`\n${size}-byte payloads, ${fmt(n)} messages, batching on:`);
     console.log(`  produce  ours ${fmt(n / ourSeconds)} msg/s (${fmt(mb / ourSeconds, 1)} MB/s)   official ${fmt(n / theirSeconds)} msg/s (${fmt(mb / theirSeconds, 1)} MB/s)   ratio ${(theirSeconds / ourSeconds).toFixed(2)}x`);
