@@ -14,7 +14,15 @@ export interface MavenArtifact {
   version: string;
 }
 
-function pomFor(artifact: MavenArtifact): string {
+function dependency(a: MavenArtifact): string {
+  return `    <dependency>
+      <groupId>${a.groupId}</groupId>
+      <artifactId>${a.artifactId}</artifactId>
+      <version>${a.version}</version>
+    </dependency>`;
+}
+
+function pomFor(artifact: MavenArtifact, extras: MavenArtifact[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by stack/maven.ts: resolves ${artifact.artifactId} ${artifact.version} and its dependencies. -->
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -24,28 +32,25 @@ function pomFor(artifact: MavenArtifact): string {
   <version>1</version>
   <packaging>pom</packaging>
   <dependencies>
-    <dependency>
-      <groupId>${artifact.groupId}</groupId>
-      <artifactId>${artifact.artifactId}</artifactId>
-      <version>${artifact.version}</version>
-    </dependency>
+${[artifact, ...extras].map(dependency).join('\n')}
   </dependencies>
 </project>
 `;
 }
 
 /**
- * Returns the path of a java @argfile (`-cp <jars>`) for the artifact and its transitive dependencies,
+ * Returns the path of a java @argfile (`-cp <jars>`) for the artifact (plus `extras`, e.g. a log binding the
+ * server's own distribution would ship) and their transitive dependencies,
  * resolving them with Maven only when the argfile for this exact version does not exist yet.
  */
-export async function classpathArgFile(dir: string, artifact: MavenArtifact): Promise<string> {
-  const tag = `${artifact.artifactId}-${artifact.version}`;
+export async function classpathArgFile(dir: string, artifact: MavenArtifact, extras: MavenArtifact[] = []): Promise<string> {
+  const tag = `${artifact.artifactId}-${artifact.version}${extras.map((e) => `+${e.artifactId}`).join('')}`;
   const argFile = join(dir, `${tag}.classpath.args`);
   if (existsSync(argFile)) return argFile;
   await mkdir(dir, { recursive: true });
   const pom = join(dir, `${tag}.pom.xml`);
   const listFile = join(dir, `${tag}.classpath.txt`);
-  await writeFile(pom, pomFor(artifact));
+  await writeFile(pom, pomFor(artifact, extras));
   try {
     await run('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${listFile}`], {
       maxBuffer: 64 * 1024 * 1024,

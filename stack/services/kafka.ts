@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -79,11 +79,13 @@ function jvmLogArg(ctx: StackContext): string {
 }
 
 async function argFile(ctx: StackContext): Promise<string> {
-  return classpathArgFile(join(ctx.stackDir, 'classpath'), {
-    groupId: 'org.apache.kafka',
-    artifactId: 'kafka_2.13',
-    version: ctx.options.kafkaVersion,
-  });
+  // Kafka 3.x logs through slf4j 1.7 + reload4j, a binding its distribution ships but its pom does not name.
+  const extras = isKafka3(ctx.options.kafkaVersion) ? [{ groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' }] : [];
+  return classpathArgFile(
+    join(ctx.stackDir, 'classpath'),
+    { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: ctx.options.kafkaVersion },
+    extras,
+  );
 }
 
 export const kafka: StackService = {
@@ -102,9 +104,8 @@ export const kafka: StackService = {
   async prepare(ctx) {
     const f = files(ctx);
     const versionMark = join(f.dataDir, 'k2p-kafka-version');
-    if (existsSync(join(f.dataDir, 'meta.properties'))) {
-      if (existsSync(versionMark)) return;
-    }
+    const formattedBy = existsSync(versionMark) ? (await readFile(versionMark, 'utf8')).trim() : '';
+    if (existsSync(join(f.dataDir, 'meta.properties')) && formattedBy === ctx.options.kafkaVersion) return;
     // A log dir formatted by another Kafka version is wiped: the stack holds test data only.
     await run('rm', ['-rf', f.dataDir]);
     // A cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage.sh random-uuid` prints).
