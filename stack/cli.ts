@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STACK_ROOT, stackDirectory } from './paths.js';
 import { isAlive, launchDetached, portOpen, readPid, rssMiB, sleep, stopProcess, tail } from './processes.js';
 import type { StackContext, StackOptions, StackService } from './service.js';
 import { SERVICES } from './services/index.js';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const stackDir = process.env.K2P_STACK_DIR ?? join(root, '.stack');
+const root = STACK_ROOT;
+const stackDir = stackDirectory();
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -27,6 +28,10 @@ export function stackOptions(): StackOptions {
     pulsarAdminPort: envNumber('K2P_PULSAR_ADMIN_PORT', 8080),
     registryPort: envNumber('K2P_REGISTRY_PORT', 8081),
     redisPort: envNumber('K2P_REDIS_PORT', 6379),
+    pulsarSecurePort: envNumber('K2P_PULSAR_SECURE_PORT', 6652),
+    pulsarSecureTlsPort: envNumber('K2P_PULSAR_SECURE_TLS_PORT', 6653),
+    pulsarSecureAdminPort: envNumber('K2P_PULSAR_SECURE_ADMIN_PORT', 8082),
+    pulsarSecureBookiePort: envNumber('K2P_PULSAR_SECURE_BOOKIE_PORT', 3182),
   };
 }
 
@@ -45,6 +50,20 @@ function contextFor(service: StackService, options: StackOptions): StackContext 
 const pidFile = (ctx: StackContext) => join(ctx.serviceDir, 'service.pid');
 const stateFile = (ctx: StackContext) => join(ctx.serviceDir, 'launched-with.json');
 
+/**
+ * Whether a running service was launched with these options. Options added to the stack after it was
+ * launched (absent from its record) cannot have shaped it, so they do not force a restart.
+ */
+function launchedWithSame(previous: string, options: StackOptions): boolean {
+  let recorded: Record<string, unknown>;
+  try {
+    recorded = JSON.parse(previous) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  return Object.entries(recorded).every(([key, value]) => (options as unknown as Record<string, unknown>)[key] === value);
+}
+
 async function probeOnce(service: StackService, ctx: StackContext): Promise<Error | undefined> {
   try {
     await service.probe(ctx);
@@ -61,7 +80,7 @@ async function up(service: StackService, ctx: StackContext): Promise<void> {
   const pid = await readPid(pidFile(ctx));
   if (pid !== undefined) {
     const previous = existsSync(stateFile(ctx)) ? await readFile(stateFile(ctx), 'utf8') : '';
-    if (previous === launchedWith && !(await probeOnce(service, ctx))) {
+    if (launchedWithSame(previous, ctx.options) && !(await probeOnce(service, ctx))) {
       ctx.log(`already running (pid ${pid})`);
       return;
     }
@@ -133,7 +152,9 @@ function pick(names: string[]): StackService[] {
 const usage = `usage: npm run stack -- <up|status|logs|down|reset> [service...]
 services: ${SERVICES.map((s) => s.name).join(', ')}
 environment: K2P_KAFKA_VERSION (default 4.4.0; 3.9.1 for Kafka 3.x), K2P_KAFKA_PORT, K2P_PULSAR_PORT,
-  K2P_PULSAR_ADMIN_PORT, K2P_REGISTRY_PORT, K2P_REDIS_PORT, K2P_STACK_DIR (default .stack/)`;
+  K2P_PULSAR_ADMIN_PORT, K2P_REGISTRY_PORT, K2P_REDIS_PORT, K2P_STACK_DIR (default .stack/);
+  pulsar-secure (TLS + JWT): K2P_PULSAR_SECURE_PORT (6652), K2P_PULSAR_SECURE_TLS_PORT (6653),
+  K2P_PULSAR_SECURE_ADMIN_PORT (8082), K2P_PULSAR_SECURE_BOOKIE_PORT (3182)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...names] = argv;

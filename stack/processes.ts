@@ -1,7 +1,7 @@
 // Starting and stopping the stack's own processes. A pid file per service is the only record of what we
 // started, so `down` never touches a process it did not launch.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, statSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { LaunchSpec } from './service.js';
@@ -21,8 +21,12 @@ export async function readPid(pidFile: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
+/** A log above this size is moved to <log>.1 at the next launch, so a long-lived stack cannot fill the disk. */
+const MAX_LOG_BYTES = 64 * 1024 * 1024;
+
 /** Spawns the service in its own process group, detached from us, output appended to its log file. */
 export async function launchDetached(spec: LaunchSpec, logFile: string, pidFile: string): Promise<number> {
+  if (existsSync(logFile) && statSync(logFile).size > MAX_LOG_BYTES) renameSync(logFile, `${logFile}.1`);
   const out = openSync(logFile, 'a');
   try {
     const child = spawn(spec.command, spec.args, {

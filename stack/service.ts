@@ -23,6 +23,14 @@ export interface StackOptions {
   pulsarAdminPort: number;
   registryPort: number;
   redisPort: number;
+  /** pulsar-secure (TLS + token authentication): plain binary port, still behind token authentication. */
+  pulsarSecurePort: number;
+  /** pulsar-secure's pulsar+ssl:// port. */
+  pulsarSecureTlsPort: number;
+  /** pulsar-secure's admin REST (HTTP, token authentication). */
+  pulsarSecureAdminPort: number;
+  /** pulsar-secure's bookie (the first standalone's is 3181). */
+  pulsarSecureBookiePort: number;
 }
 
 /** How to start a service: one long-running process, detached, its output appended to ctx.logFile. */

@@ -11,15 +11,22 @@ export interface RefereeResult<T> {
   stderr: string;
 }
 
-/** Runs test/interop/python/<script> with args, feeding `input` lines as JSON; rejects on a non-zero exit. */
+/**
+ * Runs test/interop/python/<script> with args, feeding `input` lines as JSON; rejects on a non-zero exit.
+ * `env` adds environment variables (how secrets such as tokens reach the referee, never through args).
+ */
 export function runReferee<T = Record<string, unknown>>(
   script: string,
   args: string[],
   input: unknown[] = [],
   timeoutMs = 120_000,
+  env: Record<string, string> = {},
 ): Promise<RefereeResult<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [join(root, 'test', 'interop', 'python', script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [join(root, 'test', 'interop', 'python', script), ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

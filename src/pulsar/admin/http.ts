@@ -17,9 +17,14 @@ const RETRIABLE = new Set([429, 500, 502, 503, 504]);
 
 export class AdminHttp {
   private readonly base: string;
+  private readonly timeoutMs: number;
+  // An ES private field: util.inspect and console.log of the admin client do not show it.
+  readonly #token: string | undefined;
 
-  constructor(private readonly options: AdminHttpOptions) {
+  constructor(options: AdminHttpOptions) {
     this.base = options.url.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#token = options.token;
   }
 
   async call<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
@@ -42,7 +47,7 @@ export class AdminHttp {
   private async send(method: Method, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     const url = `${this.base}${path}`;
     let res: Response;
     try {
@@ -50,7 +55,7 @@ export class AdminHttp {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
       throw new K2pError('K2P_PLS_ADMIN', `${method} ${path} did not reach the broker: ${(cause as Error).message}`, { method, path }, { cause, canRetry: true });

@@ -24,5 +24,6 @@ export class PulsarAdmin {
 
 export type { AdminHttpOptions } from './http.js';
 export type { CursorPosition } from './subscriptions.js';
+export type { NamespaceAction } from './tenants.js';
 export type { SchemaInfoJson, StoredSchema } from './schemas.js';
 export type { MessagePosition, RetentionPolicy, SubscriptionStats, TopicStats } from './topics.js';

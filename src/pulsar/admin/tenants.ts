@@ -7,6 +7,9 @@ export interface TenantInfo {
   allowedClusters: string[];
 }
 
+/** Pulsar's AuthAction. */
+export type NamespaceAction = 'produce' | 'consume' | 'functions' | 'sources' | 'sinks' | 'packages';
+
 export class Tenants {
   constructor(private readonly http: AdminHttp) {}
 
@@ -64,6 +67,20 @@ export class Namespaces {
 
   async setRetention(namespace: string, retention: { retentionTimeInMinutes: number; retentionSizeInMB: number }): Promise<void> {
     await this.http.call('POST', `/admin/v2/namespaces/${namespace}/retention`, retention);
+  }
+
+  /** Lets `role` do `actions` (e.g. produce, consume) on every topic of `tenant/namespace`; replaces its previous grant. */
+  async grantPermissions(namespace: string, role: string, actions: readonly NamespaceAction[]): Promise<void> {
+    await this.http.call('POST', `/admin/v2/namespaces/${namespace}/permissions/${enc(role)}`, actions);
+  }
+
+  async revokePermissions(namespace: string, role: string): Promise<void> {
+    await this.http.call('DELETE', `/admin/v2/namespaces/${namespace}/permissions/${enc(role)}`);
+  }
+
+  /** Role → actions granted on the namespace. */
+  permissions(namespace: string): Promise<Record<string, NamespaceAction[]>> {
+    return this.http.call('GET', `/admin/v2/namespaces/${namespace}/permissions`);
   }
 
   async setCompactionThreshold(namespace: string, bytes: number): Promise<void> {

@@ -1,7 +1,7 @@
 // One TCP (or TLS) connection to one broker, shared by every producer and consumer the client has there.
 // It does the CONNECT handshake, answers PINGs and sends its own, matches responses to requests by
 // request id (each with a timeout), and routes producer/consumer commands to their handlers.
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { K2pError } from '../../errors.js';
 import {
@@ -104,8 +104,10 @@ export class Connection {
   /** Opens the socket and completes CONNECT → CONNECTED. */
   async open(): Promise<void> {
     const { host, port, tls } = this.options;
+    // SNI carries host names only (RFC 6066); an IP address is still checked against the certificate.
+    const servername = isIP(host) ? undefined : host;
     const socket = tls
-      ? tlsConnect({ host, port, ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true, servername: host })
+      ? tlsConnect({ host, port, ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true, servername })
       : tcpConnect({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;

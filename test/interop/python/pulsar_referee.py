@@ -11,6 +11,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import sys
 import time
 
@@ -23,8 +24,15 @@ from pulsar.schema import AvroSchema, JsonSchema, Record  # noqa: F401  (Record 
 
 
 def new_client(args):
+    kwargs = {}
+    if args.token_env:
+        # The token comes through the environment, never the command line (visible in ps).
+        kwargs["authentication"] = pulsar.AuthenticationToken(os.environ[args.token_env])
+    if args.tls_ca:
+        kwargs["tls_trust_certs_file_path"] = args.tls_ca
+        kwargs["tls_validate_hostname"] = True
     return pulsar.Client(args.service_url, operation_timeout_seconds=30,
-                         logger=pulsar.FileLogger(pulsar.LoggerLevel.Warn, "/dev/stderr"))
+                         logger=pulsar.FileLogger(pulsar.LoggerLevel.Warn, "/dev/stderr"), **kwargs)
 
 
 def schema_from_arg(spec):
@@ -192,6 +200,8 @@ def consume(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--service-url", default="pulsar://localhost:6650")
+    parser.add_argument("--token-env", help="name of the environment variable holding a JWT (token authentication)")
+    parser.add_argument("--tls-ca", help="PEM file of the CA that signed the broker's certificate (pulsar+ssl://)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("produce")
     p.add_argument("topic")
