@@ -15,6 +15,19 @@ export interface StoredSchema extends SchemaInfoJson {
   timestamp?: number;
 }
 
+/** What the broker answers: the definition is in `data` (uploads send it as `schema`). */
+interface SchemaResponse {
+  version: number;
+  type: string;
+  timestamp?: number;
+  data: string;
+  properties?: Record<string, string>;
+}
+
+function stored(res: SchemaResponse): StoredSchema {
+  return { version: res.version, type: res.type, timestamp: res.timestamp, schema: res.data, properties: res.properties ?? {} };
+}
+
 function schemaPath(topic: string): string {
   const t = parseTopicName(topic);
   // Schemas belong to the partitioned topic, not to its partitions.
@@ -28,19 +41,21 @@ export class Schemas {
   /** The latest schema, or undefined when the topic has none. */
   async latest(topic: string): Promise<StoredSchema | undefined> {
     try {
-      return await this.http.call<StoredSchema>('GET', `${schemaPath(topic)}/schema`);
+      return stored(await this.http.call<SchemaResponse>('GET', `${schemaPath(topic)}/schema`));
     } catch (err) {
       if ((err as { details?: { status?: number } }).details?.status === 404) return undefined;
       throw err;
     }
   }
 
-  version(topic: string, version: number): Promise<StoredSchema> {
-    return this.http.call('GET', `${schemaPath(topic)}/schema/${version}`);
+  async version(topic: string, version: number): Promise<StoredSchema> {
+    return stored(await this.http.call<SchemaResponse>('GET', `${schemaPath(topic)}/schema/${version}`));
   }
 
-  all(topic: string): Promise<{ getSchemaResponses: StoredSchema[] }> {
-    return this.http.call('GET', `${schemaPath(topic)}/schemas`);
+  /** Every version, oldest first. */
+  async all(topic: string): Promise<StoredSchema[]> {
+    const res = await this.http.call<{ getSchemaResponses: SchemaResponse[] }>('GET', `${schemaPath(topic)}/schemas`);
+    return res.getSchemaResponses.map(stored);
   }
 
   /** Uploads a schema; answers the version the broker gave it. */

@@ -16,7 +16,7 @@ function resetCursorData(position: CursorPosition): unknown {
     entryId: Number(position.entryId),
     partitionIndex: position.partition ?? -1,
     batchIndex: position.batchIndex ?? -1,
-    isExcluded: position.excluded ?? false,
+    excluded: position.excluded ?? false, // the broker's field isExcluded is named 'excluded' in JSON (Jackson)
   };
 }
 
@@ -32,9 +32,17 @@ export class Subscriptions {
     return this.http.call('GET', `${this.path(topic)}/subscriptions`);
   }
 
-  /** Creates a durable subscription whose cursor stands at `position` (on every partition, for a partitioned topic). */
+  /**
+   * Creates a durable subscription whose cursor stands at `position` (on every partition, for a partitioned
+   * topic). The broker's create call places a cursor on an entry only (Pulsar 4.0 ignores batchIndex and
+   * isExcluded there), so a position inside a batch, or an excluded one, is finished with a reset-cursor,
+   * which applies both as an ack set on the entry.
+   */
   async create(topic: string, subscription: string, position: CursorPosition = 'latest'): Promise<void> {
-    await this.http.call('PUT', `${this.path(topic, subscription)}?replicated=false`, resetCursorData(position));
+    const inside = typeof position === 'object' && ((position.batchIndex ?? -1) >= 0 || position.excluded === true);
+    const entryOnly = inside ? { ...position, batchIndex: -1, excluded: false } : position;
+    await this.http.call('PUT', `${this.path(topic, subscription)}?replicated=false`, resetCursorData(entryOnly));
+    if (inside) await this.resetToMessage(topic, subscription, position);
   }
 
   /** Moves an existing subscription's cursor to a message id (batch index included when given). */
