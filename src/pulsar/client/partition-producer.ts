@@ -83,6 +83,8 @@ export class PartitionProducer {
   private state: State = 'connecting';
   private conn: Connection | undefined;
   private epoch = 0n;
+  /** The topic epoch an exclusive producer was granted (sent again on reconnect). */
+  private topicEpoch: bigint | undefined;
   private schemaVersion: Uint8Array | undefined;
   private lastSequenceIdPushed = -1n;
   private lastSequenceIdPublished = -1n;
@@ -150,6 +152,8 @@ export class PartitionProducer {
           userProvidedProducerName: this.options.producerName !== undefined,
           epoch: this.epoch,
           producerAccessMode: this.options.accessMode,
+          // On a reconnect, the topic epoch we held: a producer fenced out meanwhile is refused (ProducerFenced).
+          topicEpoch: this.topicEpoch,
           schema: this.options.schema,
           metadata: Object.entries(this.options.properties ?? {}).map(([key, value]) => ({ key, value })),
         },
@@ -160,6 +164,7 @@ export class PartitionProducer {
       throw err;
     }
     this.name = res.producerName;
+    if (res.topicEpoch !== undefined) this.topicEpoch = res.topicEpoch;
     if (res.schemaVersion && res.schemaVersion.length > 0) this.schemaVersion = Buffer.from(res.schemaVersion);
     const brokerLast = res.lastSequenceId ?? -1n;
     this.brokerLastSequenceId = brokerLast;

@@ -194,3 +194,18 @@ test(
     assert.equal(broker.connections.length, 1, 'a closed producer does not need a new connection');
   },
 );
+
+test('a broker that never answers a send: every pending send fails with K2P_PLS_SEND_TIMEOUT', { timeout: 5000 }, async (t) => {
+  const { broker, client } = await setup(t);
+  broker.on('SEND', undefined); // stored nowhere, no receipt
+  const producer = await client.createProducer({ topic: TOPIC, batching: false, sendTimeoutMs: 300 });
+  const started = Date.now();
+  const results = await Promise.allSettled([1, 2, 3].map((i) => producer.send({ payload: Buffer.from(`m${i}`) })));
+  const elapsed = Date.now() - started;
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.equal((r as PromiseRejectedResult).reason.code, 'K2P_PLS_SEND_TIMEOUT');
+  }
+  assert.ok(elapsed >= 300 && elapsed < 2500, `failed after ${elapsed} ms`);
+  assert.equal(producer.partition(0).pendingCount, 0, 'nothing left pending');
+});

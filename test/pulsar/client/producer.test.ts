@@ -138,3 +138,31 @@ test('an Exclusive producer fences out a second one', async () => {
   await assert.rejects(client.createProducer({ topic, accessMode: 'Exclusive' }), (err) => isK2pError(err, 'K2P_PLS_SERVER'));
   await first.close();
 });
+
+test('ExclusiveWithFencing takes the topic over from an Exclusive producer, which then fails', async () => {
+  const topic = await freshTopic('prod-fencing');
+  const old = await client.createProducer({ topic, accessMode: 'Exclusive', batching: false });
+  await old.send({ payload: Buffer.from('before') });
+  const fencing = await client.createProducer({ topic, accessMode: 'ExclusiveWithFencing', batching: false });
+  await fencing.send({ payload: Buffer.from('after') });
+  await assert.rejects(
+    old.send({ payload: Buffer.from('fenced') }),
+    (err) => isK2pError(err) && (err.code === 'K2P_PLS_SERVER' || err.code === 'K2P_PLS_CLOSED'),
+  );
+  await fencing.close();
+});
+
+test('a non-persistent topic delivers to a connected consumer', async () => {
+  const topic = `non-persistent://public/default/${uniqueName('np')}`;
+  const consumer = await client.subscribe({ topic, subscription: 's' });
+  const producer = await client.createProducer({ topic });
+  await producer.sendBatch(Array.from({ length: 20 }, (_, i) => ({ payload: Buffer.from(`m${i}`) })));
+  const got = await receiveN(consumer, 20);
+  assert.deepEqual(
+    got.map((m) => m.payload.toString()),
+    Array.from({ length: 20 }, (_, i) => `m${i}`),
+  );
+  assert.match(got[0]!.topic, /^non-persistent:\/\//);
+  await producer.close();
+  await consumer.close();
+});
