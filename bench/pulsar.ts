@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { PulsarClient, type Producer } from '../src/pulsar/client/index.js';
+import { CRC32C_IMPLEMENTATION } from '../src/pulsar/protocol/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
@@ -100,7 +101,8 @@ async function pendingMemory(topic: string): Promise<{ pending: number; heapMiB:
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
-  const results: Record<string, number> = {};
+  const results: Record<string, number | string> = { crc32c: CRC32C_IMPLEMENTATION };
+  console.log(`our client: CRC32C ${CRC32C_IMPLEMENTATION}; official: pulsar-client (Python) on the C++ core`);
   for (const [size, n] of [
     [100, Math.round(200_000 * scale)],
     [1024, Math.round(100_000 * scale)],
