@@ -38,6 +38,13 @@ export const ERROR_CATALOG = {
 
   // Kafka
   K2P_KFK_CONNECT: { meaning: 'Could not reach the Kafka cluster.', canRetry: true },
+  K2P_KFK_ADMIN: { meaning: 'A Kafka admin request (topics, configs, offsets, groups) failed.', canRetry: false },
+  K2P_KFK_CODEC: { meaning: 'A Kafka record batch could not be compressed or decompressed.', canRetry: false },
+
+  // the mirror
+  K2P_MIRROR_CONFIG: { meaning: 'A mapping cannot be carried out on these clusters (partition counts, names, policies).', canRetry: false },
+  K2P_MIRROR_FAILED: { meaning: 'The mirror stopped on an error it cannot recover from.', canRetry: false },
+  K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
 
   // Schema Registry
   K2P_SCH_REGISTRY: { meaning: 'A Schema Registry call failed.', canRetry: true },

@@ -1,0 +1,162 @@
+// The mirror's run loop: a Kafka consumer group (read_committed, no auto-commit) hands over batches per
+// partition; each batch is written to the same Pulsar partition and only then is the Kafka offset committed.
+// A crash between the two is safe: the records come again and the broker's deduplication (sequence id =
+// Kafka offset) recognises them. Several gateway processes share the partitions through the group.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { K2pError } from '../errors.js';
+import type { OutgoingMessage, PulsarClient } from '../pulsar/client/index.js';
+import { partitionTopic } from '../pulsar/client/index.js';
+import { PartitionWriter } from './partition-writer.js';
+import { toPulsarMessage, type RecordMappingOptions } from './record-mapping.js';
+
+export interface MirroredTopic {
+  source: string;
+  target: string;
+  persistent: boolean;
+  mapping: RecordMappingOptions;
+}
+
+export interface MirrorOptions {
+  kafka: Kafka;
+  pulsar: PulsarClient;
+  topics: MirroredTopic[];
+  /** The Kafka consumer group the gateway processes share. */
+  groupId: string;
+  /** Records in flight to Pulsar per partition before fetching waits. Default 5000. */
+  maxPendingPerPartition?: number;
+  /** Partitions processed at the same time by this process. Default 8. */
+  concurrency?: number;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface PartitionProgress {
+  topic: string;
+  partition: number;
+  /** Last Kafka offset stored in Pulsar and committed to Kafka (-1 before the first). */
+  committedOffset: bigint;
+  records: number;
+  duplicates: number;
+  bytes: number;
+}
+
+export class Mirror {
+  private consumer: Consumer | undefined;
+  private readonly writers = new Map<string, Promise<PartitionWriter>>();
+  private readonly progress = new Map<string, PartitionProgress>();
+  private readonly byTopic: Map<string, MirroredTopic>;
+  private failure: Error | undefined;
+
+  constructor(private readonly options: MirrorOptions) {
+    this.byTopic = new Map(options.topics.map((t) => [t.source, t]));
+  }
+
+  /** Joins the group and starts mirroring; returns once the consumer runs. */
+  async start(): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      readUncommitted: false, // only committed data: aborted transactions never reach Pulsar
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => void this.onAssignment(event.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.log('kafka-consumer-crash', { error: event.payload.error.message, restart: event.payload.restart });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics.map((t) => t.source), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 8,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const topic = this.byTopic.get(batch.topic);
+    if (!topic) return;
+    const writer = await this.writerFor(topic, batch.partition);
+    const records: OutgoingMessage[] = batch.messages.map((m) =>
+      toPulsarMessage({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers ?? {} }, topic.mapping),
+    );
+    const result = await writer.write(records);
+    const last = batch.messages[batch.messages.length - 1]!;
+    // Committed only now that Pulsar has every record of the batch.
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+    resolveOffset(last.offset);
+    const p = this.progressOf(batch.topic, batch.partition);
+    p.committedOffset = BigInt(last.offset);
+    p.records += records.length - result.duplicates;
+    p.duplicates += result.duplicates;
+    p.bytes += batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+    await heartbeat();
+  }
+
+  private writerFor(topic: MirroredTopic, partition: number): Promise<PartitionWriter> {
+    const key = `${topic.source}/${partition}`;
+    let writer = this.writers.get(key);
+    if (!writer) {
+      writer = PartitionWriter.open(this.options.pulsar, {
+        topic: topic.persistent ? partitionTopic(topic.target, partition) : topic.target,
+        producerName: `k2p-mirror-${topic.source}-${partition}`,
+        maxPending: this.options.maxPendingPerPartition ?? 5000,
+        chunking: true,
+        persistent: topic.persistent,
+      });
+      this.writers.set(key, writer);
+      writer.then(
+        (w) => this.log('writer-open', { topic: topic.source, partition, lastStoredOffset: String(w.lastStoredOffset) }),
+        () => this.writers.delete(key), // the next batch tries again
+      );
+    }
+    return writer;
+  }
+
+  /** Partitions moved to another process: close their producers (the new owner fences them anyway). */
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const kept = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
+    for (const [key, writer] of this.writers) {
+      if (kept.has(key)) continue;
+      this.writers.delete(key);
+      void writer.then((w) => w.close()).catch(() => undefined);
+      this.log('partition-released', { partition: key });
+    }
+  }
+
+  private progressOf(topic: string, partition: number): PartitionProgress {
+    const key = `${topic}/${partition}`;
+    let p = this.progress.get(key);
+    if (!p) {
+      p = { topic, partition, committedOffset: -1n, records: 0, duplicates: 0, bytes: 0 };
+      this.progress.set(key, p);
+    }
+    return p;
+  }
+
+  /** Progress per partition handled by this process. */
+  status(): PartitionProgress[] {
+    return [...this.progress.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Stops fetching, lets the batches in flight finish (written and committed), closes the producers. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    const writers = [...this.writers.values()];
+    this.writers.clear();
+    await Promise.allSettled(writers.map(async (w) => (await w).close()));
+  }
+
+  private log(event: string, fields: Record<string, unknown>): void {
+    this.options.log?.(event, fields);
+  }
+}
+
+export function mirrorError(message: string, details: Record<string, unknown>): K2pError {
+  return new K2pError('K2P_MIRROR_FAILED', message, details);
+}
