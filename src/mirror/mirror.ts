@@ -26,6 +26,8 @@ export interface MirrorOptions {
   maxPendingPerPartition?: number;
   /** Partitions processed at the same time by this process. Default 8. */
   concurrency?: number;
+  /** Kafka group session timeout: how long a dead gateway keeps its partitions. Default 10 s. */
+  sessionTimeoutMs?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -57,6 +59,9 @@ export class Mirror {
       readUncommitted: false, // only committed data: aborted transactions never reach Pulsar
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1024 * 1024,
+      // A gateway that dies hands its partitions over within ~10 s rather than Kafka's default 30-45 s.
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1000,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => void this.onAssignment(event.payload.memberAssignment));

@@ -220,6 +220,7 @@ export class PartitionConsumer {
   /** For a reader's first entry: is this message before the start (or at it, when exclusive)? */
   private before(id: MessageId, start: MessageId): boolean {
     if (start.ledgerId < 0n) return false; // earliest
+    if (start.ledgerId >= MessageId.latest.ledgerId) return false; // latest: the broker starts after the end
     const c = id.compare(start);
     return this.options.startMessageIdInclusive ? c < 0 : c <= 0;
   }
@@ -440,7 +441,7 @@ export class PartitionConsumer {
     if (last.entryId < 0n) return false;
     const reference = this.lastDelivered ?? this.options.startMessageId;
     if (!reference || reference.ledgerId < 0n) return true;
-    const c = last.compare(reference.batchIndex < 0 ? reference : reference);
+    const c = last.compare(reference);
     if (!this.lastDelivered && this.options.startMessageIdInclusive) return c >= 0;
     // A batch's last id has batchIndex -1 here: compare entries, then the batch position.
     if (last.ledgerId === reference.ledgerId && last.entryId === reference.entryId) {

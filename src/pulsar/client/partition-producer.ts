@@ -246,12 +246,13 @@ export class PartitionProducer {
         return;
       }
       if (sequenceId <= this.lastSequenceIdPushed) {
-        // Not increasing: the broker judges a batch by its first id, so this one must not lead a batch of
-        // newer messages nor follow them in one.
+        // Not increasing: the broker judges a batch by its first id, so this one must neither follow newer
+        // messages in a batch nor lead one: it goes out alone.
         this.flushBatch();
-      } else {
-        this.lastSequenceIdPushed = sequenceId;
+        this.enqueueSingle(msg, sequenceId, waiter);
+        return;
       }
+      this.lastSequenceIdPushed = sequenceId;
       const size = msg.payload?.length ?? 0;
       const tooBigForBatch = size >= this.options.batchingMaxBytes;
       if (!this.options.batching || tooBigForBatch) {
@@ -419,6 +420,14 @@ export class PartitionProducer {
 
   /** Flushes, waits for pending receipts, then closes the producer on the broker. */
   async close(): Promise<void> {
+    // Concurrent calls share one close: a second caller must not tear down what the first still waits on.
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(): Promise<void> {
     if (this.state === 'closed') return;
     if (this.state !== 'closing') {
       this.flushBatch();

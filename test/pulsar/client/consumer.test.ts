@@ -191,3 +191,13 @@ test('read_compacted sees the latest value per key; a deleted key only as its to
   assert.deepEqual(await read(), ['a=2', 'c=1', 'b=null', 'd=1']);
   await producer.close();
 });
+
+test('a reader at MessageId.latest delivers what is produced after it started', async () => {
+  const topic = await freshTopic('reader-latest');
+  await produce(topic, 3);
+  const reader = await client.createReader({ topic, startMessageId: MessageId.latest });
+  await produce(topic, 2, { batching: false });
+  assert.equal((await reader.readNext(5000)).payload.toString(), 'm0');
+  assert.equal((await reader.readNext(5000)).payload.toString(), 'm1');
+  await reader.close();
+});

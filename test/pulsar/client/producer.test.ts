@@ -166,3 +166,20 @@ test('a non-persistent topic delivers to a connected consumer', async () => {
   await producer.close();
   await consumer.close();
 });
+
+test('a non-increasing sequence id goes out alone: newer messages after it are still stored', async () => {
+  const topic = await freshTopic('prod-nonincreasing');
+  await enableDedup(topic);
+  const consumer = await client.subscribe({ topic, subscription: 's', initialPosition: 'Earliest' });
+  const producer = await client.createProducer({ topic, producerName: uniqueName('p'), batchingMaxDelayMs: 50 });
+  await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ payload: Buffer.from(`m${i}`), sequenceId: BigInt(i) })));
+  const [again, newer] = await producer.sendBatch([
+    { payload: Buffer.from('again'), sequenceId: 5n },
+    { payload: Buffer.from('m20'), sequenceId: 20n },
+  ]);
+  assert.equal(again!.ledgerId, -1n, 'sequence id 5 is a duplicate');
+  assert.notEqual(newer!.ledgerId, -1n, 'sequence id 20 is stored');
+  const got = await receiveN(consumer, 11);
+  assert.equal(got[10]!.payload.toString(), 'm20');
+  await producer.close();
+});
