@@ -1,6 +1,7 @@
 // `k2p`: the command line. Thin: parse arguments, call the modules, print.
 import { Command, CommanderError } from 'commander';
 import { isK2pError } from '../errors.js';
+import { registerMirrorCommands } from './mirror.js';
 import { registerPulsarCommands } from './pulsar.js';
 
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride(); // before adding commands: subcommands inherit it, so usage errors reach run()
+  registerMirrorCommands(program);
   registerPulsarCommands(program);
   return program;
 }

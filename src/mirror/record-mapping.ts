@@ -1,0 +1,102 @@
+// One Kafka record ⇄ one Pulsar message (docs/record-mapping.md). Pure functions, no I/O: the mirror
+// uses toPulsarMessage, verification uses fromPulsarMessage to compare both sides.
+import { isUtf8 } from 'node:buffer';
+import { K2pError } from '../errors.js';
+import type { Message, OutgoingMessage } from '../pulsar/client/index.js';
+import { decodeHeaders, encodeHeaders, headerList, type HeaderEncoding, type HeadersInput, type KafkaHeader } from './headers.js';
+
+export { headerList, headersObject, type KafkaHeader, type HeaderEncoding } from './headers.js';
+
+/** Provenance properties: where in Kafka the record came from. */
+export const PROVENANCE = { topic: 'k2p.topic', partition: 'k2p.partition', offset: 'k2p.offset' } as const;
+/** The Kafka timestamp, when it cannot be a Pulsar event time (0 or negative: "no timestamp"). */
+export const TIMESTAMP_PROPERTY = 'k2p.timestamp';
+
+export interface RecordMappingOptions {
+  /** Add k2p.topic / k2p.partition / k2p.offset. */
+  provenance: boolean;
+  /** 'lossless' (default in mappings): binary and null header values survive; 'utf8': values as text. */
+  headerEncoding: HeaderEncoding;
+}
+
+/** A Kafka record as the Kafka client hands it over (kafkajs's field types). */
+export interface KafkaRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** ms since the epoch, as a decimal string (kafkajs); "-1" when the record has none. */
+  timestamp: string;
+  headers?: HeadersInput;
+}
+
+export interface Provenance {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** A Kafka record rebuilt from a Pulsar message. */
+export interface MappedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Ordered as on the Kafka record (repeated names in their order). */
+  headers: KafkaHeader[];
+  timestamp: string;
+  /** Present when the message carries the provenance properties. */
+  provenance?: Provenance;
+}
+
+function decimal(s: string, what: string): bigint {
+  if (!/^-?[0-9]+$/.test(s)) throw new K2pError('K2P_MIRROR_MAPPING', `${what} "${s}" is not an integer`, { [what]: s });
+  return BigInt(s);
+}
+
+/** The Pulsar message for one Kafka record. Throws K2P_MIRROR_MAPPING when the record cannot be mapped. */
+export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptions): OutgoingMessage {
+  const offset = decimal(record.offset, 'offset');
+  if (offset < 0n) throw new K2pError('K2P_MIRROR_MAPPING', `offset ${record.offset} is negative`, { topic: record.topic, partition: record.partition });
+  const properties: Record<string, string> = {};
+  if (options.provenance) {
+    properties[PROVENANCE.topic] = record.topic;
+    properties[PROVENANCE.partition] = String(record.partition);
+    properties[PROVENANCE.offset] = record.offset;
+  }
+  const timestamp = decimal(record.timestamp, 'timestamp');
+  const eventTime = timestamp > 0n && timestamp <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(timestamp) : undefined;
+  if (eventTime === undefined) properties[TIMESTAMP_PROPERTY] = record.timestamp;
+  encodeHeaders(headerList(record.headers), options.headerEncoding, properties);
+
+  const msg: OutgoingMessage = { payload: record.value, sequenceId: offset, properties };
+  if (eventTime !== undefined) msg.eventTime = eventTime;
+  if (record.key !== null) {
+    msg.key = isUtf8(record.key) ? record.key.toString('utf8') : record.key;
+    msg.orderingKey = record.key;
+  }
+  return msg;
+}
+
+function provenanceOf(props: Record<string, string>): Provenance | undefined {
+  const topic = props[PROVENANCE.topic];
+  const partition = props[PROVENANCE.partition];
+  const offset = props[PROVENANCE.offset];
+  if (topic === undefined || partition === undefined || offset === undefined) return undefined;
+  return { topic, partition: Number(decimal(partition, 'partition')), offset: decimal(offset, 'offset').toString() };
+}
+
+/** The Kafka record a Pulsar message written by toPulsarMessage stands for. */
+export function fromPulsarMessage(msg: Pick<Message, 'keyBytes' | 'payload' | 'nullValue' | 'properties' | 'eventTime'>): MappedRecord {
+  const props = msg.properties;
+  const stored = props[TIMESTAMP_PROPERTY];
+  const timestamp = stored !== undefined ? decimal(stored, 'timestamp').toString() : msg.eventTime !== undefined ? String(msg.eventTime) : '-1';
+  const out: MappedRecord = {
+    key: msg.keyBytes ?? null,
+    value: msg.nullValue ? null : msg.payload,
+    headers: decodeHeaders(props),
+    timestamp,
+  };
+  const provenance = provenanceOf(props);
+  if (provenance) out.provenance = provenance;
+  return out;
+}

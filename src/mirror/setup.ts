@@ -1,0 +1,98 @@
+// From loaded config files to what the mirror needs: clients per connector, the Kafka topics selected by
+// the mappings with their targets, and the provisioning plan. Used by `k2p plan`, `k2p apply`, `k2p mirror`.
+import type { GatewayConfig, KafkaConnector, PulsarConnector, TopicMapping } from '../config/index.js';
+import { resolveTopic, targetTopic } from '../config/index.js';
+import { K2pError } from '../errors.js';
+import { KafkajsAdmin, kafkaClient, type TopicConfig } from '../kafka/index.js';
+import type { Kafka } from 'kafkajs';
+import { PulsarAdmin } from '../pulsar/admin/index.js';
+import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
+import { KnownState, planTopic, type SourceTopic, type TopicPlan } from './provision.js';
+import type { MirroredTopic } from './mirror.js';
+
+/** One Kafka cluster mirrored into one Pulsar cluster (a mapping file's source → target). */
+export interface MirrorPair {
+  source: KafkaConnector;
+  target: PulsarConnector;
+  kafka: Kafka;
+  pulsar: PulsarClient;
+  admin: PulsarAdmin;
+  plans: TopicPlan[];
+  topics: MirroredTopic[];
+}
+
+function connector<K extends 'kafka' | 'pulsar'>(config: GatewayConfig, name: string, kind: K) {
+  const c = config.connectors[name];
+  if (!c || c.kind !== kind) {
+    throw new K2pError('K2P_CFG_INVALID', `connector "${name}" is not a ${kind} connector`, { connector: name, expected: kind });
+  }
+  return c as K extends 'kafka' ? KafkaConnector : PulsarConnector;
+}
+
+export function pulsarClients(target: PulsarConnector): { pulsar: PulsarClient; admin: PulsarAdmin } {
+  const tls = target.tls?.ca ? { ca: target.tls.ca } : undefined;
+  return {
+    pulsar: new PulsarClient({ serviceUrl: target.serviceUrl, auth: target.token ? tokenAuth(target.token) : undefined, tls }),
+    admin: new PulsarAdmin({ url: target.adminUrl, token: target.token }),
+  };
+}
+
+/** Source → target pairs named by the mapping files, each with its clients (not yet connected). */
+export function mirrorPairs(config: GatewayConfig): Omit<MirrorPair, 'plans' | 'topics'>[] {
+  const seen = new Map<string, Omit<MirrorPair, 'plans' | 'topics'>>();
+  for (const m of config.mappings) {
+    const key = `${m.source}→${m.target}`;
+    if (seen.has(key)) continue;
+    const source = connector(config, m.source, 'kafka');
+    const target = connector(config, m.target, 'pulsar');
+    seen.set(key, { source, target, kafka: kafkaClient({ ...source, brokers: [...source.brokers], sasl: source.sasl ? { ...source.sasl } : undefined }), ...pulsarClients(target) });
+  }
+  return [...seen.values()];
+}
+
+/** Reads both clusters (changes nothing) and plans every selected topic of a pair. */
+export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'plans' | 'topics'>): Promise<MirrorPair> {
+  const kafkaAdmin = new KafkajsAdmin(pair.kafka, pair.source.name);
+  await kafkaAdmin.connect();
+  try {
+    const selected: { name: string; mapping: TopicMapping }[] = [];
+    for (const name of await kafkaAdmin.listTopics()) {
+      const mapping = resolveTopic(config, pair.source.name, name);
+      if (mapping && mapping.target === pair.target.name) selected.push({ name, mapping });
+    }
+    const names = selected.map((s) => s.name);
+    const partitions = names.length > 0 ? await kafkaAdmin.partitionCounts(names) : new Map<string, number>();
+    const configs = names.length > 0 ? await kafkaAdmin.topicConfigs(names) : new Map<string, TopicConfig>();
+    const known = new KnownState(pair.admin);
+    const plans: TopicPlan[] = [];
+    const topics: MirroredTopic[] = [];
+    for (const { name, mapping } of selected) {
+      const c: Record<string, string | undefined> = configs.get(name)?.values ?? {};
+      const source: SourceTopic = {
+        name,
+        partitions: partitions.get(name) ?? 1,
+        retentionMs: numberOf(c['retention.ms']),
+        retentionBytes: numberOf(c['retention.bytes']),
+        cleanupPolicy: c['cleanup.policy'],
+        maxMessageBytes: numberOf(c['max.message.bytes']),
+      };
+      const target = targetTopic(mapping, name);
+      const plan = await planTopic(pair.admin, source, target, known);
+      plans.push(plan);
+      topics.push({ source: name, target, persistent: plan.persistent, mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding } });
+    }
+    return { ...pair, plans, topics };
+  } finally {
+    await kafkaAdmin.close();
+  }
+}
+
+function numberOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export async function closePair(pair: Pick<MirrorPair, 'pulsar'>): Promise<void> {
+  await pair.pulsar.close();
+}
