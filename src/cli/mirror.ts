@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { Mirror } from '../mirror/mirror.js';
 import { applyPlan, describePlan } from '../mirror/provision.js';
-import { closePair, mirrorPairs, planPair, type MirrorPair } from '../mirror/setup.js';
+import { closePair, discoverer, mirrorPairs, planPair, type MirrorPair } from '../mirror/setup.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -63,15 +63,25 @@ export function registerMirrorCommands(program: Command): void {
     .description('provision, then mirror the mapped Kafka topics into Pulsar until interrupted (SIGINT/SIGTERM stop cleanly)')
     .requiredOption('-c, --config <file>', 'connector / mapping file or folder (repeatable)', collect, [])
     .option('--group <id>', 'Kafka consumer group shared by the gateway processes', 'k2p-mirror')
+    .option('--discovery-interval <ms>', 'how often new or deleted Kafka topics are looked for', (v) => Number(v), 5000)
     .option('--quiet', 'no progress lines')
     .addHelpText('after', '\nExample:\n  k2p mirror -c connectors/local.yaml -c mappings/examples/shop.yaml')
-    .action(async (opts: { config: string[]; group: string; quiet?: boolean }) => {
-      const pairs = await plannedPairs(opts.config);
+    .action(async (opts: { config: string[]; group: string; quiet?: boolean; discoveryInterval: number }) => {
+      const config = loadConfig(opts.config);
+      const pairs: MirrorPair[] = [];
+      for (const pair of mirrorPairs(config)) pairs.push(await planPair(config, pair));
       const mirrors: Mirror[] = [];
       for (const pair of pairs) {
         for (const plan of pair.plans) await applyPlan(pair.admin, plan);
-        if (pair.topics.length === 0) continue;
-        const mirror = new Mirror({ kafka: pair.kafka, pulsar: pair.pulsar, topics: pair.topics, groupId: `${opts.group}-${pair.source.name}-${pair.target.name}` });
+        const mirror = new Mirror({
+          kafka: pair.kafka,
+          pulsar: pair.pulsar,
+          topics: pair.topics,
+          groupId: `${opts.group}-${pair.source.name}-${pair.target.name}`,
+          discover: discoverer(config, pair),
+          discoveryIntervalMs: opts.discoveryInterval,
+          log: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+        });
         await mirror.start();
         mirrors.push(mirror);
       }

@@ -3,7 +3,6 @@
 // A crash between the two is safe: the records come again and the broker's deduplication (sequence id =
 // Kafka offset) recognises them. Several gateway processes share the partitions through the group.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { K2pError } from '../errors.js';
 import type { OutgoingMessage, PulsarClient } from '../pulsar/client/index.js';
 import { partitionTopic } from '../pulsar/client/index.js';
 import { PartitionWriter } from './partition-writer.js';
@@ -26,6 +25,13 @@ export interface MirrorOptions {
   maxPendingPerPartition?: number;
   /** Partitions processed at the same time by this process. Default 8. */
   concurrency?: number;
+  /**
+   * Finds the topics to mirror now (new ones already provisioned). Called every `discoveryIntervalMs`;
+   * when the set changes the consumer is restarted on the new set (writers stay open).
+   */
+  discover?: () => Promise<MirroredTopic[]>;
+  /** Default 5000 ms. */
+  discoveryIntervalMs?: number;
   /** Kafka group session timeout: how long a dead gateway keeps its partitions. Default 10 s. */
   sessionTimeoutMs?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
@@ -46,7 +52,9 @@ export class Mirror {
   private readonly writers = new Map<string, Promise<PartitionWriter>>();
   private readonly progress = new Map<string, PartitionProgress>();
   private readonly byTopic: Map<string, MirroredTopic>;
-  private failure: Error | undefined;
+  private discovery: NodeJS.Timeout | undefined;
+  private discovering = false;
+  private stopped = false;
 
   constructor(private readonly options: MirrorOptions) {
     this.byTopic = new Map(options.topics.map((t) => [t.source, t]));
@@ -54,6 +62,36 @@ export class Mirror {
 
   /** Joins the group and starts mirroring; returns once the consumer runs. */
   async start(): Promise<void> {
+    await this.startConsumer();
+    if (this.options.discover) {
+      this.discovery = setInterval(() => void this.rediscover(), this.options.discoveryIntervalMs ?? 5000);
+    }
+  }
+
+  /** Topics added or deleted since the last look: restart the consumer on the new set. */
+  private async rediscover(): Promise<void> {
+    if (this.discovering || this.stopped) return;
+    this.discovering = true;
+    try {
+      const now = await this.options.discover!();
+      const added = now.filter((t) => !this.byTopic.has(t.source));
+      const removed = [...this.byTopic.keys()].filter((name) => !now.some((t) => t.source === name));
+      if (added.length === 0 && removed.length === 0) return;
+      this.log('topics-changed', { added: added.map((t) => t.source), removed });
+      await this.consumer?.disconnect(); // lets the batches in flight finish and commit
+      this.byTopic.clear();
+      for (const t of now) this.byTopic.set(t.source, t);
+      if (!this.stopped) await this.startConsumer();
+    } catch (err) {
+      this.log('discovery-failed', { error: (err as Error).message });
+    } finally {
+      this.discovering = false;
+    }
+  }
+
+  private async startConsumer(): Promise<void> {
+    const topics = [...this.byTopic.keys()];
+    if (topics.length === 0) return; // nothing yet; discovery starts the consumer when topics appear
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       readUncommitted: false, // only committed data: aborted transactions never reach Pulsar
@@ -69,7 +107,7 @@ export class Mirror {
       this.log('kafka-consumer-crash', { error: event.payload.error.message, restart: event.payload.restart });
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics.map((t) => t.source), fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -145,12 +183,11 @@ export class Mirror {
     return [...this.progress.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
 
-  get error(): Error | undefined {
-    return this.failure;
-  }
-
   /** Stops fetching, lets the batches in flight finish (written and committed), closes the producers. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.discovery);
+    while (this.discovering) await new Promise((r) => setTimeout(r, 50));
     await this.consumer?.disconnect();
     const writers = [...this.writers.values()];
     this.writers.clear();
@@ -160,8 +197,4 @@ export class Mirror {
   private log(event: string, fields: Record<string, unknown>): void {
     this.options.log?.(event, fields);
   }
-}
-
-export function mirrorError(message: string, details: Record<string, unknown>): K2pError {
-  return new K2pError('K2P_MIRROR_FAILED', message, details);
 }

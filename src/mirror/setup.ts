@@ -7,7 +7,7 @@ import { KafkajsAdmin, kafkaClient, type TopicConfig } from '../kafka/index.js';
 import type { Kafka } from 'kafkajs';
 import { PulsarAdmin } from '../pulsar/admin/index.js';
 import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
-import { KnownState, planTopic, type SourceTopic, type TopicPlan } from './provision.js';
+import { applyPlan, KnownState, planTopic, type SourceTopic, type TopicPlan } from './provision.js';
 import type { MirroredTopic } from './mirror.js';
 
 /** One Kafka cluster mirrored into one Pulsar cluster (a mapping file's source → target). */
@@ -95,4 +95,21 @@ function numberOf(value: unknown): number | undefined {
 
 export async function closePair(pair: Pick<MirrorPair, 'pulsar'>): Promise<void> {
   await pair.pulsar.close();
+}
+
+/**
+ * For Mirror.discover: re-reads the Kafka topic list, provisions topics not seen before, and answers the
+ * current set. Topics already provisioned are not planned again.
+ */
+export function discoverer(config: GatewayConfig, pair: MirrorPair): () => Promise<MirroredTopic[]> {
+  const provisioned = new Set(pair.topics.map((t) => t.source));
+  return async () => {
+    const now = await planPair(config, pair);
+    for (const plan of now.plans) {
+      if (provisioned.has(plan.source.name)) continue;
+      await applyPlan(pair.admin, plan);
+      provisioned.add(plan.source.name);
+    }
+    return now.topics;
+  };
 }
