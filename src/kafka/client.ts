@@ -1,0 +1,76 @@
+// One kafkajs `Kafka` per connector: TLS and SASL from the connector, logs into our logger with the
+// connector's secrets scrubbed, retry settings for a process that runs for days, and every compression
+// codec Kafka may use registered.
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { registerKafkaCodecs } from './codecs/index.js';
+import { kafkajsLogCreator, type KafkaLogger } from './logger.js';
+
+export interface KafkaConnector {
+  /** The connector's name in the connector files; named in logs and errors. */
+  name: string;
+  brokers: string[];
+  clientId?: string;
+  ssl?: boolean | { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface KafkaClientOptions {
+  /** kafkajs log level routed to the logger (default INFO; DEBUG logs every request). */
+  level?: logLevel;
+}
+
+/**
+ * Retries for a long-running mirror: exponential backoff from 300 ms up to 30 s between attempts, 12
+ * attempts (several minutes) before a call gives up and the caller's own recovery takes over — long enough
+ * to ride out a broker restart or a leader election.
+ */
+export const MIRROR_RETRY = Object.freeze({ initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2, retries: 12 });
+
+function sslOptions(ssl: KafkaConnector['ssl']): boolean | ConnectionOptions | undefined {
+  if (ssl === undefined || typeof ssl === 'boolean') return ssl;
+  const out: ConnectionOptions = {};
+  if (ssl.ca !== undefined) out.ca = ssl.ca;
+  if (ssl.cert !== undefined) out.cert = ssl.cert;
+  if (ssl.key !== undefined) out.key = ssl.key;
+  if (ssl.rejectUnauthorized !== undefined) out.rejectUnauthorized = ssl.rejectUnauthorized;
+  return out;
+}
+
+function saslOptions(sasl: NonNullable<KafkaConnector['sasl']>): SASLOptions {
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
+  }
+}
+
+/** The secrets of a connector: never written to a log line. */
+export function connectorSecrets(connector: KafkaConnector): string[] {
+  const secrets: string[] = [];
+  if (connector.sasl?.password) secrets.push(connector.sasl.password);
+  if (typeof connector.ssl === 'object' && connector.ssl.key) secrets.push(connector.ssl.key);
+  return secrets;
+}
+
+export function kafkaClient(connector: KafkaConnector, logger?: KafkaLogger, options: KafkaClientOptions = {}): Kafka {
+  registerKafkaCodecs();
+  const config: KafkaConfig = {
+    clientId: connector.clientId ?? `k2p-${connector.name}`,
+    brokers: [...connector.brokers],
+    connectionTimeout: 10_000,
+    authenticationTimeout: 10_000,
+    requestTimeout: 30_000,
+    retry: { ...MIRROR_RETRY },
+    logLevel: logger ? (options.level ?? logLevel.INFO) : logLevel.NOTHING,
+  };
+  const ssl = sslOptions(connector.ssl);
+  if (ssl !== undefined) config.ssl = ssl;
+  if (connector.sasl) config.sasl = saslOptions(connector.sasl);
+  if (logger) config.logCreator = kafkajsLogCreator(logger, connectorSecrets(connector), { connector: connector.name });
+  return new Kafka(config);
+}

@@ -1,0 +1,129 @@
+// Record mapping with no broker: the documented examples, then 5,000 random records (binary keys, values
+// and headers, repeated and colliding names, unicode, empty strings, null key, null value) that must come
+// back exactly through toPulsarMessage → fromPulsarMessage. The Pulsar round trip is in
+// record-mapping-pulsar.test.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isK2pError } from '../../src/errors.js';
+import type { Message, OutgoingMessage } from '../../src/pulsar/client/index.js';
+import { fromPulsarMessage, headerList, toPulsarMessage, type RecordMappingOptions } from '../../src/mirror/record-mapping.js';
+import { randomCase, rng } from './record-mapping-cases.js';
+
+const lossless: RecordMappingOptions = { provenance: true, headerEncoding: 'lossless' };
+
+/** What a Pulsar consumer would see of an outgoing message (the fields fromPulsarMessage reads). */
+function asReceived(out: OutgoingMessage): Pick<Message, 'keyBytes' | 'payload' | 'nullValue' | 'properties' | 'eventTime'> {
+  const key = out.key === undefined ? undefined : typeof out.key === 'string' ? Buffer.from(out.key, 'utf8') : Buffer.from(out.key);
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(out.properties ?? {})) properties[k] = v; // as the client decodes them
+  return { keyBytes: key, payload: out.payload ? Buffer.from(out.payload) : Buffer.alloc(0), nullValue: out.payload === null, properties, eventTime: out.eventTime || undefined };
+}
+
+test('the documented example', () => {
+  const msg = toPulsarMessage(
+    {
+      topic: 'orders',
+      partition: 3,
+      offset: '1042',
+      key: Buffer.from('customer-7'),
+      value: Buffer.from('{"total":12}'),
+      timestamp: '1718000000000',
+      headers: [
+        { key: 'content-type', value: Buffer.from('application/json') },
+        { key: 'trace', value: Buffer.from('a') },
+        { key: 'trace', value: Buffer.from('b') },
+        { key: 'sig', value: Buffer.from([0xff, 0x00, 0x10]) },
+        { key: 'k2p.topic', value: Buffer.from('spoofed') },
+        { key: 'empty', value: null },
+      ],
+    },
+    lossless,
+  );
+  assert.deepEqual(msg, {
+    payload: Buffer.from('{"total":12}'),
+    sequenceId: 1042n,
+    eventTime: 1718000000000,
+    key: 'customer-7',
+    orderingKey: Buffer.from('customer-7'),
+    properties: {
+      'k2p.topic': 'orders',
+      'k2p.partition': '3',
+      'k2p.offset': '1042',
+      'content-type': 'application/json',
+      'k2p.h.1.s.trace': 'a',
+      trace: 'b',
+      'k2p.h.3.b.sig': '/wAQ',
+      'k2p.h.4.s.k2p.topic': 'spoofed',
+      'k2p.h.5.n.empty': '',
+    },
+  });
+  const back = fromPulsarMessage(asReceived(msg));
+  assert.deepEqual(back.provenance, { topic: 'orders', partition: 3, offset: '1042' });
+  assert.deepEqual(back.headers.map((h) => [h.key, h.value?.toString('hex') ?? null]), [
+    ['content-type', Buffer.from('application/json').toString('hex')],
+    ['trace', '61'],
+    ['trace', '62'],
+    ['sig', 'ff0010'],
+    ['k2p.topic', Buffer.from('spoofed').toString('hex')],
+    ['empty', null],
+  ]);
+});
+
+test('keys: UTF-8 as a string, binary as bytes, null as none; tombstones; timestamps that are not event times', () => {
+  const base = { topic: 't', partition: 0, offset: '0', value: Buffer.from('v'), timestamp: '5', headers: {} };
+  assert.equal(toPulsarMessage({ ...base, key: Buffer.from('ключ') }, lossless).key, 'ключ');
+  const bin = toPulsarMessage({ ...base, key: Buffer.from([0xc3, 0x28]) }, lossless);
+  assert.ok(Buffer.isBuffer(bin.key));
+  assert.deepEqual(bin.orderingKey, Buffer.from([0xc3, 0x28]));
+  const none = toPulsarMessage({ ...base, key: null }, lossless);
+  assert.equal(none.key, undefined);
+  assert.equal(none.orderingKey, undefined);
+  const tomb = toPulsarMessage({ ...base, key: Buffer.from('k'), value: null }, lossless);
+  assert.equal(tomb.payload, null);
+  assert.equal(fromPulsarMessage(asReceived(tomb)).value, null);
+  const noTs = toPulsarMessage({ ...base, key: null, timestamp: '-1' }, { provenance: false, headerEncoding: 'lossless' });
+  assert.equal(noTs.eventTime, undefined);
+  assert.deepEqual(noTs.properties, { 'k2p.timestamp': '-1' });
+  assert.equal(fromPulsarMessage(asReceived(noTs)).timestamp, '-1');
+  assert.equal(fromPulsarMessage(asReceived(noTs)).provenance, undefined);
+  assert.equal(toPulsarMessage({ ...base, key: null, offset: '9007199254740993' }, lossless).sequenceId, 9007199254740993n);
+  assert.throws(() => toPulsarMessage({ ...base, key: null, offset: 'x' }, lossless), (e) => isK2pError(e, 'K2P_MIRROR_MAPPING'));
+});
+
+test("headerEncoding 'utf8': every value is text (lossy for binary and null), structure kept", () => {
+  const msg = toPulsarMessage(
+    { topic: 't', partition: 0, offset: '1', key: null, value: null, timestamp: '1', headers: { a: Buffer.from([0xff]), b: [Buffer.from('x'), Buffer.from('y')], c: null } },
+    { provenance: false, headerEncoding: 'utf8' },
+  );
+  assert.deepEqual(msg.properties, { a: '\uFFFD', 'k2p.h.1.s.b': 'x', b: 'y', 'k2p.h.3.s.c': '' });
+});
+
+test('5,000 random records round-trip exactly (lossless)', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const r = rng(seed);
+    for (let i = 0; i < 1000; i++) {
+      const { record, headers } = randomCase(r, i);
+      const where = `seed ${seed} case ${i}`;
+      const out = toPulsarMessage(record, { provenance: i % 3 !== 0, headerEncoding: 'lossless' });
+      assert.equal(out.sequenceId, BigInt(record.offset), where);
+      const back = fromPulsarMessage(asReceived(out));
+      assert.deepEqual(back.key, record.key, where);
+      assert.deepEqual(back.value, record.value, where);
+      assert.equal(back.timestamp, record.timestamp, where);
+      assert.deepEqual(back.headers, headers, where);
+      assert.deepEqual(headerList(record.headers), headers, where);
+      if (i % 3 !== 0) assert.deepEqual(back.provenance, { topic: record.topic, partition: record.partition, offset: record.offset }, where);
+      else assert.equal(back.provenance, undefined, where);
+    }
+  }
+});
+
+test('properties that break the encoding are refused with K2P_MIRROR_MAPPING', () => {
+  const msg = (properties: Record<string, string>) => ({ keyBytes: undefined, payload: Buffer.alloc(0), nullValue: false, properties, eventTime: 1 });
+  const bad: Record<string, string>[] = [{ 'k2p.h.x.s.a': '' }, { 'k2p.h.0.q.a': '' }, { 'k2p.h.0.b.a': '***' }, { 'k2p.h.5.s.a': 'x' }, { 'k2p.h.01.s.a': 'x' }];
+  for (const properties of bad) {
+    assert.throws(() => fromPulsarMessage(msg(properties)), (e) => isK2pError(e, 'K2P_MIRROR_MAPPING'), JSON.stringify(properties));
+  }
+  // Foreign properties (a message not written by the gateway) are plain headers.
+  assert.deepEqual(fromPulsarMessage(msg({ a: '1' })).headers, [{ key: 'a', value: Buffer.from('1') }]);
+});
