@@ -105,6 +105,9 @@ export class Mirror {
     consumer.on(consumer.events.GROUP_JOIN, (event) => void this.onAssignment(event.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (event) => {
       this.log('kafka-consumer-crash', { error: event.payload.error.message, restart: event.payload.restart });
+      // kafkajs gives up on some errors (e.g. "The coordinator is not aware of this member" after a long
+      // outage); the mirror must not: rejoin with a new consumer, from the committed offsets.
+      if (!event.payload.restart && !this.stopped) void this.restartConsumer(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -124,7 +127,15 @@ export class Mirror {
     const records: OutgoingMessage[] = batch.messages.map((m) =>
       toPulsarMessage({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers ?? {} }, topic.mapping),
     );
-    const result = await writer.write(records);
+    // While Pulsar is slow or down the batch waits here; keep the group session alive meanwhile, or the
+    // partition would be taken away and the consumer kicked out of the group.
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    let result;
+    try {
+      result = await writer.write(records);
+    } finally {
+      clearInterval(keepAlive);
+    }
     const last = batch.messages[batch.messages.length - 1]!;
     // Committed only now that Pulsar has every record of the batch.
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
@@ -135,6 +146,18 @@ export class Mirror {
     p.duplicates += result.duplicates;
     p.bytes += batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
     await heartbeat();
+  }
+
+  private async restartConsumer(crashed: Consumer): Promise<void> {
+    if (this.consumer !== crashed) return;
+    await crashed.disconnect().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    if (this.stopped || this.consumer !== crashed) return;
+    this.log('kafka-consumer-restart', {});
+    await this.startConsumer().catch((err: Error) => {
+      this.log('kafka-consumer-restart-failed', { error: err.message });
+      setTimeout(() => void this.restartConsumer(this.consumer!), 5000);
+    });
   }
 
   private writerFor(topic: MirroredTopic, partition: number): Promise<PartitionWriter> {

@@ -8,8 +8,22 @@ import { STACK } from './stack.js';
 
 const { source, target, groupId } = JSON.parse(process.argv[2] ?? '{}') as { source: string; target: string; groupId: string };
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-mirror-process', logLevel: logLevel.NOTHING });
-const pulsar = new PulsarClient({ serviceUrl: STACK.pulsarServiceUrl });
-const mirror = new Mirror({ kafka, pulsar, groupId, topics: [{ source, target, persistent: true, mapping: { provenance: true, headerEncoding: 'lossless' } }] });
+const pulsar = new PulsarClient({
+  serviceUrl: STACK.pulsarServiceUrl,
+  logger: {
+    debug: () => undefined,
+    info: (o, m) => console.error(JSON.stringify({ event: m, ...o })),
+    warn: (o, m) => console.error(JSON.stringify({ event: m, ...o })),
+    error: (o, m) => console.error(JSON.stringify({ event: m, ...o })),
+  },
+});
+const mirror = new Mirror({
+  kafka,
+  pulsar,
+  groupId,
+  topics: [{ source, target, persistent: true, mapping: { provenance: true, headerEncoding: 'lossless' } }],
+  log: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+});
 await mirror.start();
 const tick = setInterval(() => {
   const records = mirror.status().reduce((n, p) => n + p.records, 0);

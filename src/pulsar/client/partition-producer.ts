@@ -118,6 +118,11 @@ export class PartitionProducer {
     return this.name ?? '';
   }
 
+  /** The highest sequence id known to be stored: reported on connect, or acknowledged since. */
+  private get knownStoredSequenceId(): bigint {
+    return this.brokerLastSequenceId > this.lastSequenceIdPublished ? this.brokerLastSequenceId : this.lastSequenceIdPublished;
+  }
+
   /** Highest sequence id the broker has acknowledged for this producer (-1 when none). */
   get lastSequenceId(): bigint {
     return this.lastSequenceIdPublished;
@@ -239,9 +244,11 @@ export class PartitionProducer {
         reject: (err) => (this.permits.release(), reject(err)),
       };
       const sequenceId = msg.sequenceId ?? this.lastSequenceIdPushed + 1n;
-      if (sequenceId <= this.brokerLastSequenceId) {
-        // The broker told us it stored this producer's ids up to there (deduplication): it would drop this
-        // message, and would drop a whole batch starting with it, new messages included. Answer "duplicate".
+      if (msg.sequenceId !== undefined && sequenceId <= this.knownStoredSequenceId) {
+        // A caller-chosen id the broker already stored for this producer: it told us so on connect
+        // (deduplication), or acknowledged it in this session. Sending it again would store it twice where
+        // deduplication is not (yet) in effect, and under deduplication the broker would drop it — and a
+        // whole batch starting with it, new messages included. Answer "duplicate".
         waiter.resolve(new MessageId(-1n, -1n, this.partition));
         return;
       }
