@@ -108,8 +108,12 @@ export const kafka: StackService = {
     if (existsSync(join(f.dataDir, 'meta.properties')) && formattedBy === ctx.options.kafkaVersion) return;
     // A log dir formatted by another Kafka version is wiped: the stack holds test data only.
     await run('rm', ['-rf', f.dataDir]);
-    // A cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage.sh random-uuid` prints).
-    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    // A cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage.sh random-uuid` prints). Like
+    // Kafka's own generator, never one starting with '-': the storage tool would read it as an option
+    // (this failed 1 start in 64 before).
+    let id: string;
+    do id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    while (id.startsWith('-'));
     const format = isKafka3(ctx.options.kafkaVersion)
       ? ['format', '-t', id, '-c', f.properties]
       : ['format', '--standalone', '-t', id, '-c', f.properties];
