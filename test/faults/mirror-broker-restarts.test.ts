@@ -4,27 +4,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { main as stack } from '../../stack/cli.js';
-import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
-import { assertPulsarEqualsKafka, startMirrorProcess } from '../helpers/mirror-fault.js';
-import { admin, testClient } from '../helpers/pulsar.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { assertPulsarEqualsKafka, mirrorTopics, startMirrorProcess } from '../helpers/mirror-fault.js';
+import { testClient } from '../helpers/pulsar.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 
 const PARTITIONS = 4;
 const BATCHES = 40; // of 2,000 records, one every 500 ms: ~20 s of writing around the restarts
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-restart-test', logLevel: logLevel.NOTHING, retry: { retries: 30, maxRetryTime: 5000 } });
 
 test('Pulsar restarted, then Kafka restarted, mid-run: the mirror recovers and Pulsar equals Kafka', { timeout: 900_000 }, async () => {
-  const source = uniqueName('restart-src');
-  const target = `persistent://public/default/${uniqueName('restart-dst')}`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS }, target, new KnownState(admin)));
+  const { source, target, kafkaAdmin } = await mirrorTopics(kafka, 'restart', PARTITIONS);
 
   const mirror = startMirrorProcess({ source, target, groupId: uniqueName('k2p-restart') });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -2,10 +2,9 @@
 // and restarted each time. Afterwards Pulsar holds exactly what Kafka holds: every record once, in order.
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
-import { assertPulsarEqualsKafka, startMirrorProcess, writeSteadily } from '../helpers/mirror-fault.js';
-import { admin, testClient } from '../helpers/pulsar.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { assertPulsarEqualsKafka, mirrorTopics, startMirrorProcess, writeSteadily } from '../helpers/mirror-fault.js';
+import { testClient } from '../helpers/pulsar.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 
 const TOTAL = Number(process.env.K2P_MIRROR_FAULT_RECORDS ?? 500_000);
 const PARTITIONS = 4;
@@ -13,17 +12,7 @@ const KILLS = 5;
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-fault-test', logLevel: logLevel.NOTHING });
 
 test(`mirror killed ${KILLS} times with SIGKILL during ${TOTAL} records: Pulsar equals Kafka exactly`, { timeout: 900_000 }, async () => {
-  const source = uniqueName('fault-src');
-  const target = `persistent://public/default/${uniqueName('fault-dst')}`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS }, target, new KnownState(admin)));
+  const { source, target, kafkaAdmin } = await mirrorTopics(kafka, 'fault', PARTITIONS);
 
   // The source is written (~50 s) while the mirror runs and gets killed.
   const writing = writeSteadily(kafka, source, TOTAL, 600);

@@ -4,27 +4,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
-import { assertPulsarEqualsKafka, startMirrorProcess, writeSteadily } from '../helpers/mirror-fault.js';
-import { admin, testClient } from '../helpers/pulsar.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { assertPulsarEqualsKafka, mirrorTopics, startMirrorProcess, writeSteadily } from '../helpers/mirror-fault.js';
+import { testClient } from '../helpers/pulsar.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 
 const TOTAL = Number(process.env.K2P_MIRROR_FAULT_RECORDS ?? 300_000);
 const PARTITIONS = 6;
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-two-gateways', logLevel: logLevel.NOTHING });
 
 test(`two gateways share ${PARTITIONS} partitions; one is killed mid-run: Pulsar equals Kafka exactly`, { timeout: 900_000 }, async () => {
-  const source = uniqueName('two-src');
-  const target = `persistent://public/default/${uniqueName('two-dst')}`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS }, target, new KnownState(admin)));
+  const { source, target, kafkaAdmin } = await mirrorTopics(kafka, 'two', PARTITIONS);
 
   const args = { source, target, groupId: uniqueName('k2p-two') };
   const first = startMirrorProcess(args);

@@ -3,8 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
 import { MessageId, type PulsarClient } from '../../src/pulsar/client/index.js';
+import { admin } from './pulsar.js';
+import { cleanup, uniqueName } from './stack.js';
 
 const runner = fileURLToPath(new URL('./mirror-process.ts', import.meta.url));
 
@@ -57,4 +60,28 @@ export async function assertPulsarEqualsKafka(client: PulsarClient, target: stri
     await assert.rejects(reader.readNext(1500), /K2P_PLS_TIMEOUT/, `partition ${p}: nothing after the last Kafka record`);
     await reader.close();
   }
+}
+
+/**
+ * A fresh Kafka source topic and Pulsar target name, both removed after the test file; the target is
+ * provisioned as the mirror would (partitions 1:1, deduplication) unless `provision` is false.
+ */
+export async function mirrorTopics(
+  kafka: Kafka,
+  prefix: string,
+  partitions: number,
+  provision = true,
+): Promise<{ source: string; target: string; kafkaAdmin: Admin }> {
+  const source = uniqueName(`${prefix}-src`);
+  const target = `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+    await admin.topics.delete(target, { force: true }).catch(() => undefined);
+  });
+  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: partitions }], waitForLeaders: true });
+  if (provision) await applyPlan(admin, await planTopic(admin, { name: source, partitions }, target, new KnownState(admin)));
+  return { source, target, kafkaAdmin };
 }

@@ -6,9 +6,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Mirror } from '../../src/mirror/mirror.js';
 import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
 import { fromPulsarMessage } from '../../src/mirror/record-mapping.js';
+import { mirrorTopics } from '../helpers/mirror-fault.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-mirror-test', logLevel: logLevel.NOTHING });
 const PARTITIONS = 8;
@@ -24,16 +25,7 @@ interface PyMessage {
 }
 
 test(`${TOTAL} keyed records with headers and tombstones on ${PARTITIONS} partitions arrive exactly once, in order`, { timeout: 600_000 }, async () => {
-  const source = uniqueName('mirror-src');
-  const target = `persistent://public/default/${uniqueName('mirror-dst')}`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
+  const { source, target, kafkaAdmin } = await mirrorTopics(kafka, 'mirror', PARTITIONS, false);
 
   // Kafka side: keyed records, headers (one binary, one repeated), every 50th a tombstone.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
