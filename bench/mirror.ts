@@ -19,7 +19,7 @@ import { PartitionWriter } from '../src/mirror/partition-writer.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
 import { toPulsarMessage } from '../src/mirror/record-mapping.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
-import { PulsarClient, partitionTopic, type OutgoingMessage } from '../src/pulsar/client/index.js';
+import { MessageId, PulsarClient, partitionTopic, type OutgoingMessage } from '../src/pulsar/client/index.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
@@ -428,6 +428,18 @@ async function manyTopics(results: Record<string, number | string>, kafkaAdmin: 
   console.log(
     `  one Mirror: ${m.complete ? 'all' : `only ${fmt(doneAt.length)} of`} ${fmt(count)} topics mirrored ${m.complete ? 'in' : 'after'} ${m.seconds.toFixed(1)} s from start() (group joined after ${(m.seconds - m.afterJoinSeconds).toFixed(1)} s; first topic done at ${(first / 1000).toFixed(1)} s, p50 ${(pct(doneAt, 0.5) / 1000).toFixed(1)} s, p99 ${(pct(doneAt, 0.99) / 1000).toFixed(1)} s)`,
   );
+  // What Pulsar really holds (the count above is the mirror's own): read every target back.
+  let stored = 0;
+  await pool(topics, 8, async (t) => {
+    const reader = await client.createReader({ topic: partitionTopic(t.target, 0), startMessageId: MessageId.earliest });
+    while (await reader.hasMessageAvailable()) {
+      await reader.readNext(10_000);
+      stored++;
+    }
+    await reader.close();
+  });
+  console.log(`  ${fmt(stored)} records read back from the ${fmt(count)} Pulsar targets`);
+  results.small_topics_records_in_pulsar = stored;
   console.log(`  ${fmt(m.records)} records counted by Mirror.status() for ${fmt(count * perTopic)} in Kafka; peak RSS ${fmt(m.rss.peakMiB, 1)} MiB (${fmt(m.rss.startMiB, 1)} MiB at start, +${fmt(m.rss.peakMiB - m.rss.startMiB, 1)} MiB)`);
   Object.assign(results, {
     small_topics: count,
