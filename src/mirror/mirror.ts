@@ -40,7 +40,7 @@ export interface MirrorOptions {
 export interface PartitionProgress {
   topic: string;
   partition: number;
-  /** Last Kafka offset stored in Pulsar and committed to Kafka (-1 before the first). */
+  /** Last Kafka offset stored in Pulsar, its commit to Kafka sent (-1 before the first). */
   committedOffset: bigint;
   records: number;
   duplicates: number;
@@ -54,6 +54,8 @@ export class Mirror {
   private readonly byTopic: Map<string, MirroredTopic>;
   private discovery: NodeJS.Timeout | undefined;
   private discovering = false;
+  /** Offset commits sent and not yet answered; a clean stop waits for them. */
+  private readonly pendingCommits = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(private readonly options: MirrorOptions) {
@@ -137,8 +139,14 @@ export class Mirror {
       clearInterval(keepAlive);
     }
     const last = batch.messages[batch.messages.length - 1]!;
-    // Committed only now that Pulsar has every record of the batch.
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+    // Committed only now that Pulsar has every record of the batch. Not awaited: commits go out in order on
+    // the coordinator connection, and a lost one only means those records come again after a restart, to
+    // be recognised as stored (sequence id = offset) — never a gap.
+    const commit = this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]).catch(
+      (err: Error) => this.log('commit-failed', { topic: batch.topic, partition: batch.partition, error: err.message }),
+    );
+    this.pendingCommits.add(commit);
+    void commit.finally(() => this.pendingCommits.delete(commit));
     resolveOffset(last.offset);
     const p = this.progressOf(batch.topic, batch.partition);
     p.committedOffset = BigInt(last.offset);
@@ -211,6 +219,8 @@ export class Mirror {
     this.stopped = true;
     clearInterval(this.discovery);
     while (this.discovering) await new Promise((r) => setTimeout(r, 50));
+    await this.consumer?.stop(); // no new batches; the ones in flight finish
+    await Promise.allSettled([...this.pendingCommits]);
     await this.consumer?.disconnect();
     const writers = [...this.writers.values()];
     this.writers.clear();
