@@ -3,8 +3,16 @@ import { PulsarAdmin } from '../../src/pulsar/admin/index.js';
 import { PulsarClient, type Consumer, type Message } from '../../src/pulsar/client/index.js';
 import { STACK, cleanup, uniqueName } from './stack.js';
 
+/** Client errors (e.g. an undecodable entry acknowledged and skipped) go to stderr: a failing test shows why. */
+const errorsToStderr = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (o: object, m?: string) => console.error(`# pulsar client warn: ${m} ${JSON.stringify(o)}`),
+  error: (o: object, m?: string) => console.error(`# pulsar client error: ${m} ${JSON.stringify(o)}`),
+};
+
 export function testClient(): PulsarClient {
-  const client = new PulsarClient({ serviceUrl: STACK.pulsarServiceUrl, operationTimeoutMs: 15_000 });
+  const client = new PulsarClient({ serviceUrl: STACK.pulsarServiceUrl, operationTimeoutMs: 15_000, logger: errorsToStderr });
   cleanup(() => client.close());
   return client;
 }
