@@ -13,10 +13,6 @@ export const ERROR_CATALOG = {
   K2P_CFG_INVALID: { meaning: 'A configuration file does not match its schema.', canRetry: false },
   K2P_CFG_ENV_MISSING: { meaning: 'A ${VAR} reference names an environment variable that is not set.', canRetry: false },
 
-  // the local stack
-  K2P_STACK_START: { meaning: 'A local stack service did not start or did not answer a round trip.', canRetry: false },
-  K2P_STACK_INSTALL: { meaning: 'A local stack service could not be installed (jars, packages).', canRetry: true },
-
   // Pulsar wire protocol (bytes)
   K2P_PLS_FRAME: { meaning: 'A Pulsar frame is malformed or larger than allowed.', canRetry: false },
   K2P_PLS_CHECKSUM: { meaning: 'A Pulsar message failed its CRC32C checksum.', canRetry: false },
@@ -43,11 +39,8 @@ export const ERROR_CATALOG = {
 
   // the mirror
   K2P_MIRROR_CONFIG: { meaning: 'A mapping cannot be carried out on these clusters (partition counts, names, policies).', canRetry: false },
-  K2P_MIRROR_FAILED: { meaning: 'The mirror stopped on an error it cannot recover from.', canRetry: false },
   K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
 
-  // Schema Registry
-  K2P_SCH_REGISTRY: { meaning: 'A Schema Registry call failed.', canRetry: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
