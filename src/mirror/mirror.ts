@@ -3,16 +3,46 @@
 // A crash between the two is safe: the records come again and the broker's deduplication (sequence id =
 // Kafka offset) recognises them. Several gateway processes share the partitions through the group.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { OutgoingMessage, PulsarClient } from '../pulsar/client/index.js';
+import { K2pError } from '../errors.js';
+import type { MessageId, OutgoingMessage, PulsarClient } from '../pulsar/client/index.js';
 import { partitionTopic } from '../pulsar/client/index.js';
+import { BytesConverter, type RecordConverter } from './convert.js';
+import { deadLetterMessage, deadLetterProducerName } from './dead-letter.js';
 import { PartitionWriter } from './partition-writer.js';
-import { toPulsarMessage, type RecordMappingOptions } from './record-mapping.js';
+import type { KafkaRecord, RecordMappingOptions } from './record-mapping.js';
 
 export interface MirroredTopic {
   source: string;
   target: string;
   persistent: boolean;
   mapping: RecordMappingOptions;
+  /** Turns records into messages; default: bytes as they are (BytesConverter). */
+  converter?: RecordConverter;
+  /**
+   * Dead-letter topic (non-partitioned, deduplicating) for records the converter rejects. Absent: the
+   * partition pauses at the first rejected record and status() reports why.
+   */
+  deadLetter?: string;
+}
+
+/** One Kafka batch as stored in Pulsar: what an offset index records. */
+export interface StoredBatch {
+  topic: string;
+  partition: number;
+  /** The Pulsar partition topic written. */
+  target: string;
+  /** Kafka offset and Pulsar message id of each record written to the target, in order; ids of records the
+   * broker already had (written before a crash) are -1:-1. Dead letters are not listed. */
+  records: { offset: bigint; id: MessageId }[];
+  /** The Kafka end offset (high watermark) seen with this batch. */
+  highWatermark: bigint;
+}
+
+/** What the mirror reports as it goes (metrics, progress). All calls are synchronous and cheap. */
+export interface MirrorObserver {
+  batchStored(batch: StoredBatch, stats: { bytes: number; duplicates: number; deadLetters: number; sendMs: number }): void;
+  partitionPaused?(topic: string, partition: number, error: K2pError): void;
+  error?(event: string, error: Error): void;
 }
 
 export interface MirrorOptions {
@@ -35,6 +65,12 @@ export interface MirrorOptions {
   /** Kafka group session timeout: how long a dead gateway keeps its partitions. Default 10 s. */
   sessionTimeoutMs?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Called with each stored batch before its offset is committed (an offset index records it here). A
+   * failure is logged and does not stop the mirror: the index is an accelerator, Pulsar holds the truth.
+   */
+  onStored?: (batch: StoredBatch) => Promise<void>;
+  observer?: MirrorObserver;
 }
 
 export interface PartitionProgress {
@@ -44,12 +80,21 @@ export interface PartitionProgress {
   committedOffset: bigint;
   records: number;
   duplicates: number;
+  deadLetters: number;
   bytes: number;
+  /** Kafka end offset when last seen (lag = highWatermark - committedOffset - 1). */
+  highWatermark: bigint;
+  /** First offset this process mirrored on the partition (for backfill progress). */
+  startOffset: bigint;
+  /** Set while the partition is paused at a record it cannot map. */
+  paused?: { offset: string; error: K2pError };
 }
 
 export class Mirror {
   private consumer: Consumer | undefined;
   private readonly writers = new Map<string, Promise<PartitionWriter>>();
+  private readonly deadLetterWriters = new Map<string, Promise<PartitionWriter>>();
+  private readonly converters = new Map<string, RecordConverter>();
   private readonly progress = new Map<string, PartitionProgress>();
   private readonly byTopic: Map<string, MirroredTopic>;
   private discovery: NodeJS.Timeout | undefined;
@@ -125,35 +170,138 @@ export class Mirror {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const topic = this.byTopic.get(batch.topic);
     if (!topic) return;
-    const writer = await this.writerFor(topic, batch.partition);
-    const records: OutgoingMessage[] = batch.messages.map((m) =>
-      toPulsarMessage({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers ?? {} }, topic.mapping),
-    );
+    const records: KafkaRecord[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      timestamp: m.timestamp,
+      headers: m.headers ?? {},
+    }));
+    const converted = await this.converterFor(topic).convert(records);
+
+    // Split: messages for the target, dead letters; or, with no dead-letter topic, stop before the first
+    // rejected record and pause the partition there.
+    const messages: OutgoingMessage[] = [];
+    const offsets: bigint[] = [];
+    const deadLetters: OutgoingMessage[] = [];
+    let pauseAt: { record: KafkaRecord; error: K2pError } | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const c = converted[i]!;
+      if (c.ok) {
+        messages.push(c.message);
+        offsets.push(BigInt(records[i]!.offset));
+      } else if (topic.deadLetter) {
+        deadLetters.push(deadLetterMessage(records[i]!, c.error, topic.mapping));
+        this.log('dead-letter', { topic: batch.topic, partition: batch.partition, offset: records[i]!.offset, code: c.error.code, reason: c.error.message });
+      } else {
+        pauseAt = { record: records[i]!, error: c.error };
+        break;
+      }
+    }
+
     // While Pulsar is slow or down the batch waits here; keep the group session alive meanwhile, or the
     // partition would be taken away and the consumer kicked out of the group.
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
-    let result;
+    const sendStart = performance.now();
+    let ids: MessageId[];
     try {
-      result = await writer.write(records);
+      const writes: [Promise<MessageId[]>, Promise<unknown>] = [
+        messages.length > 0 ? this.writerFor(topic, batch.partition).then((w) => w.write(messages)).then((r) => r.ids) : Promise.resolve([]),
+        deadLetters.length > 0 ? this.deadLetterWriterFor(topic, batch.partition).then((w) => w.write(deadLetters)) : Promise.resolve(),
+      ];
+      [ids] = await Promise.all(writes);
     } finally {
       clearInterval(keepAlive);
     }
-    const last = batch.messages[batch.messages.length - 1]!;
-    // Committed only now that Pulsar has every record of the batch. Not awaited: commits go out in order on
-    // the coordinator connection, and a lost one only means those records come again after a restart, to
-    // be recognised as stored (sequence id = offset) — never a gap.
-    const commit = this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]).catch(
-      (err: Error) => this.log('commit-failed', { topic: batch.topic, partition: batch.partition, error: err.message }),
-    );
-    this.pendingCommits.add(commit);
-    void commit.finally(() => this.pendingCommits.delete(commit));
-    resolveOffset(last.offset);
-    const p = this.progressOf(batch.topic, batch.partition);
-    p.committedOffset = BigInt(last.offset);
-    p.records += records.length - result.duplicates;
-    p.duplicates += result.duplicates;
-    p.bytes += batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+    const sendMs = performance.now() - sendStart;
+
+    const stored: StoredBatch = {
+      topic: batch.topic,
+      partition: batch.partition,
+      target: topic.persistent ? partitionTopic(topic.target, batch.partition) : topic.target,
+      records: offsets.map((offset, i) => ({ offset, id: ids[i]! })),
+      highWatermark: BigInt(batch.highWatermark),
+    };
+    if (this.options.onStored) {
+      await this.options.onStored(stored).catch((err: Error) => this.log('on-stored-failed', { topic: batch.topic, partition: batch.partition, error: err.message }));
+    }
+
+    // The next offset to read: after the whole batch, or the rejected record the partition pauses at.
+    const handled = pauseAt ? records.slice(0, records.indexOf(pauseAt.record)) : records;
+    const nextOffset = pauseAt ? BigInt(pauseAt.record.offset) : BigInt(records[records.length - 1]!.offset) + 1n;
+    const p = this.progressOf(batch.topic, batch.partition, BigInt(records[0]!.offset));
+    p.highWatermark = BigInt(batch.highWatermark);
+    if (handled.length > 0 || nextOffset > p.committedOffset + 1n) {
+      // Committed only now that Pulsar has every record before nextOffset. Not awaited: commits go out in
+      // order on the coordinator connection, and a lost one only means those records come again after a
+      // restart, to be recognised as stored (sequence id = offset) — never a gap.
+      const commit = this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() }]).catch((err: Error) =>
+        this.log('commit-failed', { topic: batch.topic, partition: batch.partition, error: err.message }),
+      );
+      this.pendingCommits.add(commit);
+      void commit.finally(() => this.pendingCommits.delete(commit));
+    }
+    if (handled.length > 0) resolveOffset(handled[handled.length - 1]!.offset);
+    const duplicates = ids.filter((id) => id.ledgerId === -1n).length;
+    p.committedOffset = nextOffset - 1n;
+    p.records += messages.length - duplicates;
+    p.duplicates += duplicates;
+    p.deadLetters += deadLetters.length;
+    const bytes = handled.reduce((n, r) => n + (r.value?.length ?? 0), 0);
+    p.bytes += bytes;
+    this.options.observer?.batchStored(stored, { bytes, duplicates, deadLetters: deadLetters.length, sendMs });
+
+    if (pauseAt) {
+      const error = new K2pError('K2P_MIRROR_PAUSED', `${batch.topic}[${batch.partition}] paused at offset ${pauseAt.record.offset}: ${pauseAt.error.message}`, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: pauseAt.record.offset,
+        cause: pauseAt.error.code,
+      });
+      p.paused = { offset: pauseAt.record.offset, error };
+      this.consumer!.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+      this.log('partition-paused', { topic: batch.topic, partition: batch.partition, offset: pauseAt.record.offset, code: pauseAt.error.code, reason: pauseAt.error.message });
+      this.options.observer?.partitionPaused?.(batch.topic, batch.partition, error);
+      return;
+    }
     await heartbeat();
+  }
+
+  /** Resumes a partition paused at a record it could not map (after the cause was fixed). */
+  resume(topic: string, partition: number): void {
+    const p = this.progress.get(`${topic}/${partition}`);
+    if (p) delete p.paused;
+    this.consumer?.resume([{ topic, partitions: [partition] }]);
+  }
+
+  private converterFor(topic: MirroredTopic): RecordConverter {
+    if (topic.converter) return topic.converter;
+    let c = this.converters.get(topic.source);
+    if (!c) {
+      c = new BytesConverter(topic.mapping);
+      this.converters.set(topic.source, c);
+    }
+    return c;
+  }
+
+  private deadLetterWriterFor(topic: MirroredTopic, partition: number): Promise<PartitionWriter> {
+    const key = `${topic.source}/${partition}`;
+    let writer = this.deadLetterWriters.get(key);
+    if (!writer) {
+      writer = PartitionWriter.open(this.options.pulsar, {
+        topic: topic.deadLetter!,
+        producerName: deadLetterProducerName(topic.source, partition),
+        maxPending: this.options.maxPendingPerPartition ?? 5000,
+        chunking: true,
+        persistent: true,
+        exclusive: false,
+      });
+      this.deadLetterWriters.set(key, writer);
+      writer.catch(() => this.deadLetterWriters.delete(key));
+    }
+    return writer;
   }
 
   private async restartConsumer(crashed: Consumer): Promise<void> {
@@ -191,19 +339,20 @@ export class Mirror {
   /** Partitions moved to another process: close their producers (the new owner fences them anyway). */
   private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
     const kept = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
-    for (const [key, writer] of this.writers) {
+    for (const [key, writer] of [...this.writers, ...this.deadLetterWriters]) {
       if (kept.has(key)) continue;
       this.writers.delete(key);
+      this.deadLetterWriters.delete(key);
       void writer.then((w) => w.close()).catch(() => undefined);
       this.log('partition-released', { partition: key });
     }
   }
 
-  private progressOf(topic: string, partition: number): PartitionProgress {
+  private progressOf(topic: string, partition: number, firstOffset: bigint): PartitionProgress {
     const key = `${topic}/${partition}`;
     let p = this.progress.get(key);
     if (!p) {
-      p = { topic, partition, committedOffset: -1n, records: 0, duplicates: 0, bytes: 0 };
+      p = { topic, partition, committedOffset: -1n, records: 0, duplicates: 0, deadLetters: 0, bytes: 0, highWatermark: -1n, startOffset: firstOffset };
       this.progress.set(key, p);
     }
     return p;
@@ -222,8 +371,9 @@ export class Mirror {
     await this.consumer?.stop(); // no new batches; the ones in flight finish
     await Promise.allSettled([...this.pendingCommits]);
     await this.consumer?.disconnect();
-    const writers = [...this.writers.values()];
+    const writers = [...this.writers.values(), ...this.deadLetterWriters.values()];
     this.writers.clear();
+    this.deadLetterWriters.clear();
     await Promise.allSettled(writers.map(async (w) => (await w).close()));
   }
 

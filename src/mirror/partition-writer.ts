@@ -17,6 +17,11 @@ export interface PartitionWriterOptions {
   chunking: boolean;
   /** Ephemeral targets (non-persistent topics) have no deduplication: plain Shared producer. */
   persistent: boolean;
+  /**
+   * Default true: ExclusiveWithFencing (the target partition has one writer). False for a topic several
+   * source partitions write to (the dead-letter topic): Shared, still named, still deduplicated per name.
+   */
+  exclusive?: boolean;
 }
 
 export interface WriteResult {
@@ -33,7 +38,7 @@ export class PartitionWriter {
     const producer = await client.createProducer({
       topic: options.topic,
       producerName: options.persistent ? options.producerName : undefined,
-      accessMode: options.persistent ? 'ExclusiveWithFencing' : 'Shared',
+      accessMode: options.persistent && options.exclusive !== false ? 'ExclusiveWithFencing' : 'Shared',
       batching: true,
       batchingMaxDelayMs: 5,
       maxPendingMessages: options.maxPending,

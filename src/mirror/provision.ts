@@ -18,6 +18,7 @@ export type PlannedAction =
   | { kind: 'create-tenant'; tenant: string }
   | { kind: 'create-namespace'; namespace: string }
   | { kind: 'create-topic'; topic: string; partitions: number }
+  | { kind: 'create-dead-letter-topic'; topic: string }
   | { kind: 'add-partitions'; topic: string; from: number; to: number }
   | { kind: 'enable-deduplication'; topic: string }
   | { kind: 'set-retention'; topic: string; retentionTimeInMinutes: number; retentionSizeInMB: number }
@@ -27,6 +28,8 @@ export type PlannedAction =
 export interface TopicPlan {
   source: SourceTopic;
   target: string;
+  /** Where records that cannot be mapped go (non-partitioned, deduplicating); absent: none. */
+  deadLetter?: string;
   persistent: boolean;
   actions: PlannedAction[];
 }
@@ -44,7 +47,7 @@ function retentionFor(source: SourceTopic): { retentionTimeInMinutes: number; re
 }
 
 /** Plans one Kafka topic → Pulsar topic. Reads Pulsar's state; changes nothing. */
-export async function planTopic(admin: PulsarAdmin, source: SourceTopic, target: string, known: KnownState): Promise<TopicPlan> {
+export async function planTopic(admin: PulsarAdmin, source: SourceTopic, target: string, known: KnownState, deadLetter?: string): Promise<TopicPlan> {
   const t = parseTopicName(target);
   if (t.partition >= 0) {
     throw new K2pError('K2P_MIRROR_CONFIG', `target ${target} names one partition; map a Kafka topic to a whole topic`, { topic: source.name, target });
@@ -89,7 +92,19 @@ export async function planTopic(admin: PulsarAdmin, source: SourceTopic, target:
       message: `Kafka max.message.bytes ${source.maxMessageBytes} exceeds Pulsar's ${PULSAR_MAX_MESSAGE_BYTES}: larger records are sent in chunks`,
     });
   }
-  return { source, target, persistent, actions };
+  if (deadLetter !== undefined) {
+    const d = parseTopicName(deadLetter);
+    if (d.domain !== 'persistent') {
+      throw new K2pError('K2P_MIRROR_CONFIG', `dead-letter topic ${deadLetter} must be persistent (dead letters are kept until someone handles them)`, { topic: source.name, deadLetter });
+    }
+    const dNamespace = `${d.tenant}/${d.namespace}`;
+    if (d.tenant !== t.tenant && !(await known.tenantExists(d.tenant)) && !actions.some((a) => a.kind === 'create-tenant' && a.tenant === d.tenant)) {
+      actions.push({ kind: 'create-tenant', tenant: d.tenant });
+    }
+    if (dNamespace !== namespace && !(await known.namespaceExists(dNamespace))) actions.push({ kind: 'create-namespace', namespace: dNamespace });
+    actions.push({ kind: 'create-dead-letter-topic', topic: deadLetter });
+  }
+  return deadLetter !== undefined ? { source, target, deadLetter, persistent, actions } : { source, target, persistent, actions };
 }
 
 async function existingPartitions(admin: PulsarAdmin, target: string): Promise<{ partitions: number } | undefined> {
@@ -144,6 +159,10 @@ export async function applyPlan(admin: PulsarAdmin, plan: TopicPlan): Promise<vo
       case 'add-partitions':
         await admin.topics.updatePartitions(action.topic, action.to);
         break;
+      case 'create-dead-letter-topic':
+        await admin.topics.ensure(action.topic, 0);
+        await admin.topics.setDeduplication(action.topic, true);
+        break;
       case 'enable-deduplication':
         await admin.topics.setDeduplication(action.topic, true);
         break;
@@ -158,6 +177,7 @@ export async function applyPlan(admin: PulsarAdmin, plan: TopicPlan): Promise<vo
     }
   }
   if (plan.actions.some((a) => a.kind === 'enable-deduplication')) await waitForDeduplication(admin, plan.target);
+  if (plan.deadLetter !== undefined) await waitForDeduplication(admin, plan.deadLetter);
 }
 
 /** Topic policies reach the broker through a system topic: no record may flow before dedup is on. */
@@ -187,6 +207,9 @@ export function describePlan(plan: TopicPlan): string[] {
         break;
       case 'add-partitions':
         lines.push(`  ~ partitions ${a.from} → ${a.to}`);
+        break;
+      case 'create-dead-letter-topic':
+        lines.push(`  + dead-letter topic ${a.topic} (deduplication on)`);
         break;
       case 'enable-deduplication':
         lines.push('  ~ deduplication on');

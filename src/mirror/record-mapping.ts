@@ -17,6 +17,8 @@ export interface RecordMappingOptions {
   provenance: boolean;
   /** 'lossless' (default in mappings): binary and null header values survive; 'utf8': values as text. */
   headerEncoding: HeaderEncoding;
+  /** Keys that are not UTF-8: 'base64' (default; flagged base64 key) or 'dead-letter' (record rejected). */
+  binaryKeys?: 'base64' | 'dead-letter';
 }
 
 /** A Kafka record as the Kafka client hands it over (kafkajs's field types). */
@@ -71,7 +73,16 @@ export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptio
   const msg: OutgoingMessage = { payload: record.value, sequenceId: offset, properties };
   if (eventTime !== undefined) msg.eventTime = eventTime;
   if (record.key !== null) {
-    msg.key = isUtf8(record.key) ? record.key.toString('utf8') : record.key;
+    const utf8 = isUtf8(record.key);
+    if (!utf8 && options.binaryKeys === 'dead-letter') {
+      throw new K2pError('K2P_MIRROR_RECORD', `key of ${record.topic}[${record.partition}]@${record.offset} is not UTF-8 and the mapping sends binary keys to the dead-letter topic`, {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        expected: 'a UTF-8 key (keys.binary: dead-letter)',
+      });
+    }
+    msg.key = utf8 ? record.key.toString('utf8') : record.key;
     msg.orderingKey = record.key;
   }
   return msg;

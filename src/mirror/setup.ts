@@ -77,9 +77,17 @@ export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'pl
         maxMessageBytes: numberOf(c['max.message.bytes']),
       };
       const target = targetTopic(mapping, name);
-      const plan = await planTopic(pair.admin, source, target, known);
+      const deadLetter = mapping.deadLetter !== undefined ? targetTopic({ to: mapping.deadLetter }, name) : undefined;
+      const plan = await planTopic(pair.admin, source, target, known, deadLetter);
       plans.push(plan);
-      topics.push({ source: name, target, persistent: plan.persistent, mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding } });
+      const topic: MirroredTopic = {
+        source: name,
+        target,
+        persistent: plan.persistent,
+        mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding, binaryKeys: mapping.keys.binary },
+      };
+      if (deadLetter !== undefined) topic.deadLetter = deadLetter;
+      topics.push(topic);
     }
     return { ...pair, plans, topics };
   } finally {
