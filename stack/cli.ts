@@ -32,6 +32,7 @@ export function stackOptions(): StackOptions {
     pulsarSecureTlsPort: envNumber('K2P_PULSAR_SECURE_TLS_PORT', 6653),
     pulsarSecureAdminPort: envNumber('K2P_PULSAR_SECURE_ADMIN_PORT', 8082),
     pulsarSecureBookiePort: envNumber('K2P_PULSAR_SECURE_BOOKIE_PORT', 3182),
+    kafkaSecurePort: envNumber('K2P_KAFKA_SECURE_PORT', 9094),
   };
 }
 
@@ -154,7 +155,8 @@ services: ${SERVICES.map((s) => s.name).join(', ')}
 environment: K2P_KAFKA_VERSION (default 4.4.0; 3.9.1 for Kafka 3.x), K2P_KAFKA_PORT, K2P_PULSAR_PORT,
   K2P_PULSAR_ADMIN_PORT, K2P_REGISTRY_PORT, K2P_REDIS_PORT, K2P_STACK_DIR (default .stack/);
   pulsar-secure (TLS + JWT): K2P_PULSAR_SECURE_PORT (6652), K2P_PULSAR_SECURE_TLS_PORT (6653),
-  K2P_PULSAR_SECURE_ADMIN_PORT (8082), K2P_PULSAR_SECURE_BOOKIE_PORT (3182)`;
+  K2P_PULSAR_SECURE_ADMIN_PORT (8082), K2P_PULSAR_SECURE_BOOKIE_PORT (3182);
+  kafka-secure (SASL_SSL + SCRAM): K2P_KAFKA_SECURE_PORT (9094; its controller on the next port)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...names] = argv;

@@ -31,6 +31,8 @@ export interface StackOptions {
   pulsarSecureAdminPort: number;
   /** pulsar-secure's bookie (the first standalone's is 3181). */
   pulsarSecureBookiePort: number;
+  /** kafka-secure (SASL_SSL, SCRAM): client port; its controller listens on the next one. */
+  kafkaSecurePort: number;
 }
 
 /** How to start a service: one long-running process, detached, its output appended to ctx.logFile. */

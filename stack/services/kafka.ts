@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { classpathArgFile } from '../maven.js';
 import type { StackContext, StackService } from '../service.js';
 
 const run = promisify(execFile);
 
-function isKafka3(version: string): boolean {
+export function isKafka3(version: string): boolean {
   return version.startsWith('3.');
 }
 
@@ -44,7 +44,7 @@ log.flush.interval.messages=9223372036854775807
 `;
 }
 
-const log4j2 = `Configuration:
+export const log4j2 = `Configuration:
   status: warn
   Appenders:
     Console: { name: STDOUT, PatternLayout: { pattern: "[%d] %p %m (%c)%n" } }
@@ -55,7 +55,7 @@ const log4j2 = `Configuration:
       - { name: org.apache.kafka.clients, level: WARN }
 `;
 
-const log4j1 = `log4j.rootLogger=INFO, stdout
+export const log4j1 = `log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
@@ -71,14 +71,14 @@ function files(ctx: StackContext) {
   };
 }
 
-function jvmLogArg(ctx: StackContext): string {
+export function jvmLogArg(ctx: StackContext): string {
   const { logConfig } = files(ctx);
   return isKafka3(ctx.options.kafkaVersion)
     ? `-Dlog4j.configuration=file:${logConfig}`
     : `-Dlog4j2.configurationFile=${logConfig}`;
 }
 
-async function argFile(ctx: StackContext): Promise<string> {
+export async function argFile(ctx: StackContext): Promise<string> {
   // Kafka 3.x logs through slf4j 1.7 + reload4j, a binding its distribution ships but its pom does not name.
   const extras = isKafka3(ctx.options.kafkaVersion) ? [{ groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' }] : [];
   return classpathArgFile(
@@ -142,9 +142,9 @@ export const kafka: StackService = {
   },
 };
 
-/** Produces one record to a probe topic and reads it back through a consumer group. */
-export async function kafkaRoundTrip(broker: string): Promise<void> {
-  const client = new Kafka({ brokers: [broker], clientId: 'k2p-stack-probe', logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+/** Produces one record to a probe topic and reads it back through a consumer group (`security`: ssl, sasl). */
+export async function kafkaRoundTrip(broker: string, security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Promise<void> {
+  const client = new Kafka({ brokers: [broker], clientId: 'k2p-stack-probe', logLevel: logLevel.NOTHING, retry: { retries: 1 }, ...security });
   const topic = 'k2p-stack-probe';
   const marker = randomUUID();
   const admin = client.admin();
