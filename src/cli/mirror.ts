@@ -1,7 +1,11 @@
 // `k2p plan | apply | mirror -c <files>`: thin wrappers over src/mirror (load config, call, print).
 import type { Command } from 'commander';
+import { createServer, type Server } from 'node:http';
 import { loadConfig } from '../config/index.js';
+import { MirrorMetrics } from '../mirror/metrics.js';
 import { Mirror } from '../mirror/mirror.js';
+import { formatProgress, topicProgress } from '../mirror/progress.js';
+import { cliLogger } from './logger.js';
 import { applyPlan, describePlan } from '../mirror/provision.js';
 import { closePair, discoverer, mirrorPairs, planPair, type MirrorPair } from '../mirror/setup.js';
 
@@ -64,10 +68,15 @@ export function registerMirrorCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'connector / mapping file or folder (repeatable)', collect, [])
     .option('--group <id>', 'Kafka consumer group shared by the gateway processes', 'k2p-mirror')
     .option('--discovery-interval <ms>', 'how often new or deleted Kafka topics are looked for', (v) => Number(v), 5000)
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics', (v) => Number(v))
+    .option('--json', 'progress as JSON lines on stdout (default on a non-TTY stdout)')
     .option('--quiet', 'no progress lines')
-    .addHelpText('after', '\nExample:\n  k2p mirror -c connectors/local.yaml -c mappings/examples/shop.yaml')
-    .action(async (opts: { config: string[]; group: string; quiet?: boolean; discoveryInterval: number }) => {
+    .addHelpText('after', '\nExamples:\n  k2p mirror -c connectors/local.yaml -c mappings/examples/shop.yaml\n  k2p mirror -c connectors/ -c mappings/ --metrics-port 9464')
+    .action(async (opts: { config: string[]; group: string; quiet?: boolean; json?: boolean; discoveryInterval: number; metricsPort?: number }) => {
       const config = loadConfig(opts.config);
+      const log = cliLogger(config);
+      const metrics = new MirrorMetrics();
+      const server = opts.metricsPort !== undefined ? await serveMetrics(metrics, opts.metricsPort) : undefined;
       const pairs: MirrorPair[] = [];
       for (const pair of mirrorPairs(config)) pairs.push(await planPair(config, pair));
       const mirrors: Mirror[] = [];
@@ -80,25 +89,57 @@ export function registerMirrorCommands(program: Command): void {
           groupId: `${opts.group}-${pair.source.name}-${pair.target.name}`,
           discover: discoverer(config, pair),
           discoveryIntervalMs: opts.discoveryInterval,
-          log: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+          observer: metrics,
+          log: (event, fields) => log.info({ event, source: pair.source.name, target: pair.target.name, ...fields }, event),
         });
         await mirror.start();
         mirrors.push(mirror);
       }
-      const progress = setInterval(() => {
-        if (opts.quiet) return;
-        for (const m of mirrors) {
-          const rows = m.status();
-          const records = rows.reduce((n, r) => n + r.records, 0);
-          console.log(JSON.stringify({ records, partitions: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: String(r.committedOffset) })) }));
-        }
-      }, 2000);
+      const display = opts.quiet ? undefined : progressPrinter(mirrors, opts.json ?? !process.stdout.isTTY);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      clearInterval(progress);
+      clearInterval(display);
+      log.info({ event: 'stopping' }, 'stopping: flushing what is in flight');
       await Promise.all(mirrors.map((m) => m.stop()));
       await Promise.all(pairs.map(closePair));
+      server?.close();
+      log.info({ event: 'stopped' }, 'stopped');
+      log.flush();
     });
+}
+
+/** Every 2 s: one line per topic (JSON lines for machines, text for people). */
+function progressPrinter(mirrors: Mirror[], json: boolean): NodeJS.Timeout {
+  let previous = new Map<string, number>();
+  let last = Date.now();
+  return setInterval(() => {
+    const now = Date.now();
+    const rows = topicProgress(
+      mirrors.flatMap((m) => m.status()),
+      previous,
+      now - last,
+    );
+    previous = new Map(rows.map((r) => [r.topic, r.records]));
+    last = now;
+    for (const r of rows) console.log(json ? JSON.stringify(r) : formatProgress(r));
+  }, 2000);
+}
+
+function serveMetrics(metrics: MirrorMetrics, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.text().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }

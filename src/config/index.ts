@@ -11,7 +11,7 @@ export {
   subscriptionName,
   targetTopic,
 } from './match.js';
-export { CONFIG_REDACT_PATHS, REDACTED, isSecretPath, redactSecrets, redactUrl } from './secrets.js';
+export { CONFIG_REDACT_PATHS, REDACTED, configSecrets, isSecretPath, redactSecrets, redactUrl } from './secrets.js';
 export { connectorsFileSchema, mappingsFileSchema } from './json-schema.js';
 export { formatProblem, type ConfigProblem } from './problems.js';
 export type {

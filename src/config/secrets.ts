@@ -59,3 +59,18 @@ const CONNECTOR_SECRETS = ['password', 'token', 'sasl.password', 'ssl.key', 'tls
 export const CONFIG_REDACT_PATHS: readonly string[] = Object.freeze(
   CONNECTOR_SECRETS.flatMap((p) => [p, `*.${p}`, `connectors.*.${p}`, `*.connectors.*.${p}`]),
 );
+
+/** Every secret value of a loaded config (passwords, tokens, private keys, URL passwords): log lines are
+ * scrubbed of them whatever field or message they end up in. */
+export function configSecrets(value: unknown, path: (string | number)[] = []): string[] {
+  if (typeof value === 'string') {
+    if (isSecretPath(path)) return value === '' ? [] : [value];
+    const pw = urlPassword(value);
+    return pw ? [pw] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => configSecrets(v, [...path, i]));
+  if (value !== null && typeof value === 'object' && !(value instanceof RegExp)) {
+    return Object.entries(value).flatMap(([k, v]) => configSecrets(v, [...path, k]));
+  }
+  return [];
+}

@@ -23,6 +23,11 @@ export interface MirroredTopic {
    * partition pauses at the first rejected record and status() reports why.
    */
   deadLetter?: string;
+  /**
+   * The Kafka topic's partition count when known (set by discovery). Discovery treats a changed count as a
+   * change of the topic set: the consumer restarts and takes the new partitions.
+   */
+  partitions?: number;
 }
 
 /** One Kafka batch as stored in Pulsar: what an offset index records. */
@@ -40,8 +45,9 @@ export interface StoredBatch {
 
 /** What the mirror reports as it goes (metrics, progress). All calls are synchronous and cheap. */
 export interface MirrorObserver {
-  batchStored(batch: StoredBatch, stats: { bytes: number; duplicates: number; deadLetters: number; sendMs: number }): void;
+  batchStored(batch: StoredBatch, stats: { bytes: number; duplicates: number; deadLetters: number; sendMs: number; nextOffset: bigint }): void;
   partitionPaused?(topic: string, partition: number, error: K2pError): void;
+  partitionResumed?(topic: string, partition: number): void;
   error?(event: string, error: Error): void;
 }
 
@@ -115,7 +121,11 @@ export class Mirror {
     }
   }
 
-  /** Topics added or deleted since the last look: restart the consumer on the new set. */
+  /**
+   * Topics added, deleted or grown (more partitions) since the last look: restart the consumer on the new
+   * set. A deleted topic is reported (`topic-deleted` with its last progress) and dropped from status();
+   * the other topics keep flowing.
+   */
   private async rediscover(): Promise<void> {
     if (this.discovering || this.stopped) return;
     this.discovering = true;
@@ -123,8 +133,26 @@ export class Mirror {
       const now = await this.options.discover!();
       const added = now.filter((t) => !this.byTopic.has(t.source));
       const removed = [...this.byTopic.keys()].filter((name) => !now.some((t) => t.source === name));
-      if (added.length === 0 && removed.length === 0) return;
-      this.log('topics-changed', { added: added.map((t) => t.source), removed });
+      const grown = now.filter((t) => {
+        const before = this.byTopic.get(t.source)?.partitions;
+        return before !== undefined && t.partitions !== undefined && t.partitions !== before;
+      });
+      if (added.length === 0 && removed.length === 0 && grown.length === 0) return;
+      this.log('topics-changed', {
+        added: added.map((t) => t.source),
+        removed,
+        partitions: grown.map((t) => ({ topic: t.source, from: this.byTopic.get(t.source)!.partitions, to: t.partitions })),
+      });
+      for (const name of removed) {
+        const last = this.status().filter((p) => p.topic === name);
+        this.log('topic-deleted', {
+          topic: name,
+          target: this.byTopic.get(name)!.target,
+          partitions: last.map((p) => ({ partition: p.partition, committedOffset: String(p.committedOffset), records: p.records })),
+        });
+        this.options.observer?.error?.('topic-deleted', new K2pError('K2P_MIRROR_TOPIC_DELETED', `Kafka topic ${name} was deleted; its mirror stopped`, { topic: name }));
+        for (const p of last) this.progress.delete(`${name}/${p.partition}`);
+      }
       await this.consumer?.disconnect(); // lets the batches in flight finish and commit
       this.byTopic.clear();
       for (const t of now) this.byTopic.set(t.source, t);
@@ -251,7 +279,7 @@ export class Mirror {
     p.deadLetters += deadLetters.length;
     const bytes = handled.reduce((n, r) => n + (r.value?.length ?? 0), 0);
     p.bytes += bytes;
-    this.options.observer?.batchStored(stored, { bytes, duplicates, deadLetters: deadLetters.length, sendMs });
+    this.options.observer?.batchStored(stored, { bytes, duplicates, deadLetters: deadLetters.length, sendMs, nextOffset });
 
     if (pauseAt) {
       const error = new K2pError('K2P_MIRROR_PAUSED', `${batch.topic}[${batch.partition}] paused at offset ${pauseAt.record.offset}: ${pauseAt.error.message}`, {
@@ -273,6 +301,7 @@ export class Mirror {
   resume(topic: string, partition: number): void {
     const p = this.progress.get(`${topic}/${partition}`);
     if (p) delete p.paused;
+    this.options.observer?.partitionResumed?.(topic, partition);
     this.consumer?.resume([{ topic, partitions: [partition] }]);
   }
 
@@ -379,5 +408,6 @@ export class Mirror {
 
   private log(event: string, fields: Record<string, unknown>): void {
     this.options.log?.(event, fields);
+    if (typeof fields.error === 'string') this.options.observer?.error?.(event, Object.assign(new Error(fields.error), { code: fields.code }));
   }
 }
