@@ -42,6 +42,15 @@ export const ERROR_CATALOG = {
   K2P_MIRROR_RECORD: { meaning: 'A Kafka record cannot be turned into a Pulsar message; it goes to the dead-letter topic (or its partition pauses) with this reason.', canRetry: false },
   K2P_MIRROR_PAUSED: { meaning: 'A partition stopped at a record it cannot map and no dead-letter topic is configured; nothing after it is written until it is resumed.', canRetry: false },
   K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
+  // consumer-group offsets (translation, sync, cutover, rollback)
+  K2P_OFF_UNKNOWN_GROUP: { meaning: 'No group mapping takes this Kafka consumer group, so it has no Pulsar subscription to translate to.', canRetry: false },
+  K2P_OFF_GROUP_ACTIVE: { meaning: 'The Kafka consumer group still has active members; cutover and rollback need it stopped. Nothing was changed.', canRetry: true },
+  K2P_OFF_MIRROR_BEHIND: { meaning: 'The mirror has not yet stored in Pulsar everything the group could have consumed. Nothing was changed.', canRetry: true },
+  K2P_OFF_UNKNOWN_SUBSCRIPTION: { meaning: 'The Pulsar subscription (or its topic partition) that a translation needs does not exist. Nothing was changed.', canRetry: false },
+  K2P_OFF_SUBSCRIPTION_ACTIVE: { meaning: 'A Pulsar consumer is attached to the subscription, so its position cannot be moved or read as final. Nothing was changed.', canRetry: true },
+  K2P_OFF_UNTRANSLATABLE: { meaning: 'A position cannot be translated exactly (messages without Kafka offsets, out of Kafka order, or acknowledged with holes). Nothing was changed.', canRetry: false },
+  K2P_OFF_STATE: { meaning: 'The group is not in a state that allows this operation (e.g. rollback of a group that was never cut over). Nothing was changed.', canRetry: false },
+  K2P_OFF_BROKER_SETTING: { meaning: 'The Pulsar broker lacks a setting exact translation needs (acknowledgmentAtBatchIndexLevelEnabled=true).', canRetry: false },
 
 } as const satisfies Record<string, ErrorSpec>;
 
