@@ -41,6 +41,7 @@ export const ERROR_CATALOG = {
   K2P_MIRROR_CONFIG: { meaning: 'A mapping cannot be carried out on these clusters (partition counts, names, policies).', canRetry: false },
   K2P_MIRROR_RECORD: { meaning: 'A Kafka record cannot be turned into a Pulsar message; it goes to the dead-letter topic (or its partition pauses) with this reason.', canRetry: false },
   K2P_MIRROR_PAUSED: { meaning: 'A partition stopped at a record it cannot map and no dead-letter topic is configured; nothing after it is written until it is resumed.', canRetry: false },
+  K2P_MIRROR_TOPIC_DELETED: { meaning: 'A mirrored Kafka topic was deleted: its mirror stopped (what Pulsar holds stays); the other topics keep flowing.', canRetry: false },
   K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
   // consumer-group offsets (translation, sync, cutover, rollback)
   K2P_OFF_UNKNOWN_GROUP: { meaning: 'No group mapping takes this Kafka consumer group, so it has no Pulsar subscription to translate to.', canRetry: false },

@@ -84,6 +84,7 @@ export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'pl
         source: name,
         target,
         persistent: plan.persistent,
+        partitions: source.partitions,
         mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding, binaryKeys: mapping.keys.binary },
       };
       if (deadLetter !== undefined) topic.deadLetter = deadLetter;
@@ -106,18 +107,26 @@ export async function closePair(pair: Pick<MirrorPair, 'pulsar'>): Promise<void>
 }
 
 /**
- * For Mirror.discover: re-reads the Kafka topic list, provisions topics not seen before, and answers the
- * current set. Topics already provisioned are not planned again.
+ * For Mirror.discover: re-reads the Kafka topic list and answers the current set. A topic not seen before is
+ * provisioned; a known topic whose Kafka partition count grew has its plan applied again (which adds the
+ * Pulsar partitions) before the answer reaches the mirror, so no record of a new partition flows before its
+ * Pulsar partition exists. A count that cannot match (Pulsar has more) is thrown as planTopic's
+ * K2P_MIRROR_CONFIG; the mirror logs it and keeps the previous set.
  */
 export function discoverer(config: GatewayConfig, pair: MirrorPair): () => Promise<MirroredTopic[]> {
-  const provisioned = new Set(pair.topics.map((t) => t.source));
+  /** Kafka topic → partition count provisioned on Pulsar. */
+  const provisioned = new Map(pair.plans.map((p) => [p.source.name, p.source.partitions]));
+  for (const t of pair.topics) if (!provisioned.has(t.source)) provisioned.set(t.source, t.partitions ?? 0);
   return async () => {
     const now = await planPair(config, pair);
     for (const plan of now.plans) {
-      if (provisioned.has(plan.source.name)) continue;
+      const known = provisioned.get(plan.source.name);
+      if (known !== undefined && plan.source.partitions <= known) continue;
       await applyPlan(pair.admin, plan);
-      provisioned.add(plan.source.name);
+      provisioned.set(plan.source.name, plan.source.partitions);
     }
+    // Deleted topics are forgotten: one created again under the same name is provisioned again.
+    for (const name of [...provisioned.keys()]) if (!now.topics.some((t) => t.source === name)) provisioned.delete(name);
     return now.topics;
   };
 }

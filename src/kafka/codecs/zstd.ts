@@ -9,12 +9,18 @@ const LEVEL = 3;
 /** Largest decompressed batch accepted (a corrupt or hostile batch must not exhaust memory). */
 export const ZSTD_MAX_OUTPUT = 1 << 30;
 
-let loading: Promise<void> | undefined;
+/**
+ * The one load of the WASM module in this process, shared with the Pulsar codecs (which cannot import this
+ * floor) through a global key: the package's init() instantiates the module again on every call, and the
+ * new instance, arriving asynchronously, corrupts the one in use (compress then returned zeros).
+ */
+const ZSTD_INIT = Symbol.for('k2p.zstd-wasm.init');
 
-/** Loads the WASM module once (reads a file from the package); the codec calls it itself. */
+/** Loads the WASM module once per process (reads a file from the package); the codec calls it itself. */
 export function loadZstd(): Promise<void> {
-  loading ??= init();
-  return loading;
+  const g = globalThis as { [ZSTD_INIT]?: Promise<void> };
+  g[ZSTD_INIT] ??= init();
+  return g[ZSTD_INIT];
 }
 
 function asBuffer(u: Uint8Array): Buffer {

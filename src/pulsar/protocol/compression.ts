@@ -15,6 +15,7 @@ import { snappyDecompress } from './snappy.js';
 /** Level used by the Java client for ZSTD. */
 export const ZSTD_LEVEL = 3;
 
+const ZSTD_INIT = Symbol.for('k2p.zstd-wasm.init');
 let zstdReady = false;
 let zstdLoading: Promise<void> | undefined;
 
@@ -23,7 +24,11 @@ let zstdLoading: Promise<void> | undefined;
  * the other codecs need nothing.
  */
 export function initCompression(): Promise<void> {
-  zstdLoading ??= zstdInit().then(() => {
+  // One load per process, shared with the Kafka codecs through a global key: the package's init()
+  // instantiates the module again on every call, and the new instance corrupts the one in use.
+  const g = globalThis as { [ZSTD_INIT]?: Promise<void> };
+  g[ZSTD_INIT] ??= zstdInit();
+  zstdLoading ??= g[ZSTD_INIT].then(() => {
     zstdReady = true;
   });
   return zstdLoading;
