@@ -14,6 +14,8 @@ export class Consumer {
   private readonly waiting: { resolve(m: Message): void; reject(e: Error): void; timer?: NodeJS.Timeout }[] = [];
   private readonly merged: Message[] = [];
   private closed = false;
+  /** Set when a partition failed for good: receive() rejects with it from then on. */
+  private failure: Error | undefined;
 
   private constructor(
     readonly topic: string,
@@ -23,7 +25,10 @@ export class Consumer {
     this.byTopic = new Map(parts.map((p) => [p.topic, p]));
     if (parts.length > 1) {
       // Partitions push into one merged queue; each partition's own queue stays empty.
-      for (const p of parts) p.addListener((msg) => this.onMessage(msg));
+      for (const p of parts) {
+        p.addListener((msg) => this.onMessage(msg));
+        p.onFailure((err) => this.onPartitionFailure(err));
+      }
     }
   }
 
@@ -46,6 +51,15 @@ export class Consumer {
     return this.parts;
   }
 
+  /** One partition is gone for good: the merged stream cannot be complete any more, so it says so. */
+  private onPartitionFailure(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
   private onMessage(msg: Message): void {
     const waiter = this.waiting.shift();
     if (waiter) {
@@ -62,11 +76,13 @@ export class Consumer {
     if (this.parts.length === 1) return this.parts[0]!.receive(timeoutMs);
     const msg = this.merged.shift();
     if (msg) return Promise.resolve(msg);
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const waiter: (typeof this.waiting)[number] = { resolve, reject };
       if (timeoutMs !== undefined) {
         waiter.timer = setTimeout(() => {
-          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          const i = this.waiting.indexOf(waiter);
+          if (i >= 0) this.waiting.splice(i, 1);
           reject(new K2pError('K2P_PLS_TIMEOUT', `no message on ${this.topic} within ${timeoutMs} ms`, { topic: this.topic }));
         }, timeoutMs);
       }

@@ -71,6 +71,7 @@ export class PartitionConsumer {
   private untrack: () => void = () => {};
   private failure: Error | undefined;
   private readonly listeners: ((msg: Message) => void)[] = [];
+  private readonly failureListeners: ((err: Error) => void)[] = [];
   /** After a seek into a batch: indexes before it in that entry are skipped (brokers without batch-index acks). */
   private skipBefore: MessageId | undefined;
   /** Set while the subscription is being moved by seek(): frames of the old position are dropped. */
@@ -293,6 +294,12 @@ export class PartitionConsumer {
     }
   }
 
+  /** Called once if the consumer fails for good (a fatal error on resubscribe). */
+  onFailure(listener: (err: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
+  }
+
   get buffered(): number {
     return this.queue.length;
   }
@@ -464,6 +471,8 @@ export class PartitionConsumer {
   private fail(err: Error): void {
     this.failure = err;
     this.state = 'closed';
+    this.ctx.log.error({ topic: this.topic, subscription: this.options.subscription, error: err.message }, 'consumer failed for good');
+    for (const l of this.failureListeners.splice(0)) l(err);
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
       w.reject(err);
