@@ -59,6 +59,21 @@ export class PartitionScanner {
     return { located: (await this.pass(target, wanted, last, undefined, stats))!, stats };
   }
 
+  /** The last message stored on the partition topic (with its Kafka offset), undefined when none. */
+  async lastStored(target: string): Promise<StoredMessage | undefined> {
+    const last = await this.lastId(target);
+    if (last.entryId < 0n) return undefined;
+    const reader = await this.client.createReader({ topic: target, startMessageId: new MessageId(last.ledgerId, last.entryId), startMessageIdInclusive: true });
+    try {
+      for (;;) {
+        const msg = await reader.readNext(this.readTimeoutMs);
+        if (atEnd(msg.id, last)) return { offset: kafkaOffsetOf(msg), id: msg.id };
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+
   private async lastId(target: string): Promise<LastId> {
     try {
       return await this.admin.topics.lastMessageId(target);

@@ -1,0 +1,118 @@
+// Continuous sync: while groups still consume from Kafka, their subscriptions follow the committed offsets,
+// forward only, and only as far as the mirror has stored. A group whose subscription has a Pulsar consumer
+// attached is left alone from then on (the state says so): its position belongs to that consumer now.
+// Groups are synced together: one Pulsar scan per partition however many groups read it.
+import { attachedConsumers, mirrorBehind } from './checks.js';
+import type { GroupTarget, OffsetsDeps } from './deps.js';
+import type { GroupState, PartitionState } from './group-state.js';
+import { mapLimit } from './limit.js';
+import { planGroup, TopicBounds, type PartitionRequest } from './plan.js';
+import { applyTranslations, partitionState, translate } from './translate.js';
+
+export interface SyncOutcome {
+  group: string;
+  /** What happened: moved n partitions, nothing new, or why the group was left alone. */
+  result: 'synced' | 'unchanged' | 'stopped' | 'not-syncing';
+  moved: number;
+  /** Partitions whose move waits for the mirror. */
+  waiting: number;
+  note?: string;
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}
+
+/** One sync round for these groups. */
+export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget[]): Promise<SyncOutcome[]> {
+  const bounds = new TopicBounds(deps);
+  const concurrency = deps.concurrency ?? 16;
+  // 1. Per group: is it syncing, what moved forward since the last round.
+  const prepared = await mapLimit(groups, concurrency, async (g) => {
+    const state = await deps.store.get(g.group);
+    if (state && state.phase !== 'syncing' && state.phase !== 'rolled-back') return { g, state, outcome: { group: g.group, result: 'not-syncing', moved: 0, waiting: 0, note: state.phase } as SyncOutcome };
+    if (state?.note?.startsWith('sync stopped')) return { g, state, outcome: { group: g.group, result: 'stopped', moved: 0, waiting: 0, note: state.note } as SyncOutcome };
+    const plan = await planGroup(deps, g, bounds);
+    const placed = new Map((state?.partitions ?? []).map((p) => [key(p.topic, p.partition), BigInt(p.kafkaOffset)]));
+    const forward = plan.requests.filter((r) => {
+      const before = placed.get(key(r.topic, r.partition));
+      // No commit: placed once by the policy, then left until the group commits.
+      if (r.from !== 'committed') return before === undefined;
+      return before === undefined || r.kafkaOffset > before;
+    });
+    const attached = await attachedConsumers(deps, g.subscription, plan.requests.map((r) => r.target));
+    if (attached.size > 0) {
+      const note = `sync stopped: a Pulsar consumer is attached to ${g.subscription} on ${[...attached.keys()].join(', ')}`;
+      const stopped: GroupState = { group: g.group, subscription: g.subscription, phase: 'syncing', note, lastSyncAt: state?.lastSyncAt, updatedAt: Date.now(), partitions: state?.partitions ?? [] };
+      await deps.store.put(stopped);
+      deps.log?.('sync-stopped', { group: g.group, subscription: g.subscription, reason: note });
+      return { g, state, outcome: { group: g.group, result: 'stopped', moved: 0, waiting: 0, note } as SyncOutcome };
+    }
+    return { g, state, forward };
+  });
+
+  // 2. Only what the mirror has stored moves.
+  const all: PartitionRequest[] = prepared.flatMap((p) => ('forward' in p && p.forward ? p.forward : []));
+  const behind = new Set((await mirrorBehind(deps, all)).map((b) => key(b.topic, b.partition)));
+  const ready = new Map<string, PartitionRequest[]>();
+  for (const p of prepared) {
+    if (!('forward' in p) || !p.forward) continue;
+    ready.set(p.g.group, p.forward.filter((r) => !behind.has(key(r.topic, r.partition))));
+  }
+
+  // 3. Translate everything at once, place, record.
+  const translations = await translate(deps, [...ready.values()].flat());
+  let at = 0;
+  const outcomes: SyncOutcome[] = [];
+  await mapLimit(prepared, concurrency, async (p) => {
+    if ('outcome' in p && p.outcome) {
+      outcomes.push(p.outcome);
+      return;
+    }
+    const mine = ready.get(p.g.group) ?? [];
+    const forward = 'forward' in p && p.forward ? p.forward : [];
+    const start = at;
+    at += mine.length;
+    const ts = translations.slice(start, start + mine.length);
+    await applyTranslations(deps.admin, p.g.subscription, ts, 4);
+    const merged = new Map<string, PartitionState>((p.state?.partitions ?? []).map((s) => [key(s.topic, s.partition), s]));
+    for (const t of ts) merged.set(key(t.topic, t.partition), partitionState(t));
+    const waiting = forward.length - mine.length;
+    const note = waiting > 0 ? `waiting for the mirror on ${waiting} partition(s)` : undefined;
+    await deps.store.put({ group: p.g.group, subscription: p.g.subscription, phase: 'syncing', note, lastSyncAt: Date.now(), updatedAt: Date.now(), partitions: [...merged.values()] });
+    outcomes.push({ group: p.g.group, result: ts.length > 0 ? 'synced' : 'unchanged', moved: ts.length, waiting, note });
+  });
+  return outcomes.sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/** Runs sync rounds every `intervalMs` until stopped. */
+export class OffsetSync {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: OffsetsDeps,
+    private readonly groups: () => Promise<GroupTarget[]>,
+    private readonly intervalMs = 5000,
+    private readonly onRound?: (outcomes: SyncOutcome[]) => void,
+  ) {}
+
+  start(): void {
+    const round = async () => {
+      try {
+        this.onRound?.(await syncGroups(this.deps, await this.groups()));
+      } catch (err) {
+        this.deps.log?.('sync-failed', { error: (err as Error).message });
+      }
+      if (!this.stopped) this.timer = setTimeout(() => (this.running = round()), this.intervalMs);
+    };
+    this.running = round();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,52 @@
+// From planned partitions to translations (one scan per Pulsar partition, however many groups ask about it)
+// and from translations to subscription positions on the broker.
+import type { PulsarAdmin } from '../pulsar/admin/index.js';
+import type { OffsetsDeps } from './deps.js';
+import type { PartitionState } from './group-state.js';
+import { mapLimit } from './limit.js';
+import { cursorFor, placeSubscription } from './place.js';
+import type { PartitionRequest } from './plan.js';
+import { PartitionScanner } from './scan.js';
+import { describePosition, type PartitionTranslation } from './types.js';
+
+/** Translates many partition requests (of one or many groups); results in request order. */
+export async function translate(deps: OffsetsDeps, requests: readonly PartitionRequest[]): Promise<PartitionTranslation[]> {
+  const scanner = new PartitionScanner(deps.pulsar, deps.admin, deps.index);
+  const byTarget = new Map<string, bigint[]>();
+  for (const r of requests) {
+    const list = byTarget.get(r.target) ?? [];
+    list.push(r.kafkaOffset);
+    byTarget.set(r.target, list);
+  }
+  const targets = [...byTarget.keys()];
+  const results = await mapLimit(targets, deps.concurrency ?? 16, async (target) => {
+    const { located, stats } = await scanner.locate(target, byTarget.get(target)!);
+    deps.log?.('scanned', { target, offsets: byTarget.get(target)!.length, read: stats.read, fromCheckpoint: stats.fromCheckpoint });
+    return located;
+  });
+  const located = new Map(targets.map((t, i) => [t, results[i]!]));
+  return requests.map((r) => ({ ...r, located: located.get(r.target)!.get(r.kafkaOffset)! }));
+}
+
+/** Places `subscription` on every translated partition (create or reset); calls `onPlaced` after each. */
+export async function applyTranslations(
+  admin: PulsarAdmin,
+  subscription: string,
+  translations: readonly PartitionTranslation[],
+  concurrency = 16,
+  onPlaced?: (t: PartitionTranslation) => void,
+): Promise<void> {
+  await mapLimit(translations, concurrency, async (t) => {
+    await placeSubscription(admin, t.target, subscription, cursorFor(t.located));
+    onPlaced?.(t);
+  });
+}
+
+export function partitionState(t: PartitionTranslation): PartitionState {
+  const s: PartitionState = { topic: t.topic, partition: t.partition, target: t.target, kafkaOffset: String(t.kafkaOffset), position: describePosition(t.located) };
+  if (t.located.next) {
+    s.nextId = t.located.next.id.toString();
+    s.nextOffset = String(t.located.next.offset);
+  }
+  return s;
+}

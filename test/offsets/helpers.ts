@@ -1,0 +1,202 @@
+// Shared by the offset tests: a source topic mirrored into Pulsar by the real mirror (index fed through
+// onStored), a kafkajs group that consumes part of it and commits, the offsets dependencies on the local
+// stack (group state in Redis under a scope of its own), and a Pulsar consumer that reads "the rest".
+import assert from 'node:assert/strict';
+import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { Mirror, type StoredBatch } from '../../src/mirror/mirror.js';
+import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
+import type { OffsetsDeps } from '../../src/offsets/deps.js';
+import { RedisGroupStateStore } from '../../src/offsets/group-state.js';
+import { KafkajsGroups } from '../../src/offsets/kafka-groups.js';
+import { RedisOffsetIndex } from '../../src/offsets/offset-index.js';
+import type { MessageId, PulsarClient } from '../../src/pulsar/client/index.js';
+import { admin, testClient } from '../helpers/pulsar.js';
+import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
+
+export const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-offsets-test', logLevel: logLevel.NOTHING });
+export const client = testClient();
+export const redis = new Redis(STACK.redisUrl);
+cleanup(() => redis.quit());
+const kafkaAdmin = kafka.admin();
+const adminReady = kafkaAdmin.connect();
+cleanup(async () => kafkaAdmin.disconnect());
+
+export interface MirroredPair {
+  source: string;
+  target: string;
+  partitions: number;
+  mirrorGroup: string;
+  index: RedisOffsetIndex;
+  /** Per partition: what the mirror stored (offset → Pulsar id), in order. */
+  stored: Map<number, { offset: bigint; id: MessageId }[]>;
+}
+
+/** A fresh Kafka topic and its provisioned Pulsar target (both removed after the file). */
+export async function sourceAndTarget(prefix: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<MirroredPair> {
+  await adminReady;
+  const source = uniqueName(`${prefix}-src`);
+  const target = `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
+  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: partitions, configEntries }], waitForLeaders: true });
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
+    await admin.topics.delete(target, { force: true }).catch(() => undefined);
+  });
+  await applyPlan(admin, await planTopic(admin, { name: source, partitions }, target, new KnownState(admin)));
+  const index = new RedisOffsetIndex(redis, { prefix: `${uniqueName('k2p-test-idx')}:`, stride: 50 });
+  return { source, target, partitions, mirrorGroup: uniqueName('k2p-mirror'), index, stored: new Map() };
+}
+
+/** `count[p]` records on each partition p (keys k<p>-<i>, values v<p>-<i>), in one go (big batches). */
+export async function produce(topic: string, count: number[]): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({ topic, messages: count.flatMap((n, p) => Array.from({ length: n }, (_, i) => ({ partition: p, key: `k${p}-${i}`, value: `v${p}-${i}` }))) });
+  await producer.disconnect();
+}
+
+/** Starts the real mirror on the pair (index fed by onStored, and `stored` too). Returns it running. */
+export async function startMirror(pair: MirroredPair, useIndex = true): Promise<Mirror> {
+  const mirror = new Mirror({
+    kafka,
+    pulsar: client,
+    groupId: pair.mirrorGroup,
+    topics: [{ source: pair.source, target: pair.target, persistent: true, mapping: { provenance: true, headerEncoding: 'lossless' } }],
+    onStored: async (batch: StoredBatch) => {
+      const list = pair.stored.get(batch.partition) ?? [];
+      list.push(...batch.records);
+      pair.stored.set(batch.partition, list);
+      if (useIndex) await pair.index.record(batch);
+    },
+  });
+  await mirror.start();
+  return mirror;
+}
+
+/** Waits until the mirror's group has committed the Kafka end offset on every partition. */
+export async function waitMirrored(pair: MirroredPair, timeoutMs = 120_000): Promise<Map<number, bigint>> {
+  await adminReady;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ends = new Map((await kafkaAdmin.fetchTopicOffsets(pair.source)).map((o) => [o.partition, BigInt(o.high)]));
+    const [committed] = await kafkaAdmin.fetchOffsets({ groupId: pair.mirrorGroup, topics: [pair.source] });
+    const done = committed!.partitions.every((p) => BigInt(p.offset) >= ends.get(p.partition)! || ends.get(p.partition) === 0n);
+    if (done) return ends;
+    assert.ok(Date.now() < deadline, 'the mirror did not catch up');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * A kafkajs consumer in `group` reads each partition p up to (not including) stops[p] and commits stops[p];
+ * partitions without a stop are neither read nor committed. Returns the offsets it read, per partition.
+ */
+export async function consumeUntil(group: string, topic: string, stops: Map<number, bigint>): Promise<Map<number, bigint[]>> {
+  const read = new Map<number, bigint[]>();
+  const pending = new Set([...stops].filter(([, n]) => n > 0n).map(([p]) => p));
+  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  // Partitions with a stop at 0 are committed at 0 without reading.
+  const zero = [...stops].filter(([, n]) => n === 0n).map(([partition]) => ({ topic, partition, offset: '0' }));
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      const stop = stops.get(batch.partition);
+      if (stop === undefined || !pending.has(batch.partition)) return;
+      for (const m of batch.messages) {
+        const o = BigInt(m.offset);
+        if (o >= stop) break;
+        read.set(batch.partition, [...(read.get(batch.partition) ?? []), o]);
+        resolveOffset(m.offset);
+      }
+      const last = read.get(batch.partition)?.at(-1) ?? -1n;
+      if (last + 1n >= stop || BigInt(batch.lastOffset()) + 1n >= stop) {
+        await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(stop) }]);
+        consumer.pause([{ topic, partitions: [batch.partition] }]);
+        pending.delete(batch.partition);
+        if (pending.size === 0) finish();
+      }
+      await heartbeat();
+    },
+  });
+  if (pending.size === 0) finish();
+  await done;
+  if (zero.length > 0) await consumer.commitOffsets(zero);
+  await consumer.disconnect();
+  return read;
+}
+
+/** The offsets dependencies on the local stack; group state under a scope of its own. */
+export function offsetsDeps(pair: MirroredPair, options: { index?: boolean; mirrorGroup?: boolean } = {}): OffsetsDeps {
+  const groups = new KafkajsGroups(kafka, 'kafka-local');
+  cleanup(() => groups.close());
+  const deps: OffsetsDeps = {
+    kafka: groups,
+    pulsar: client,
+    admin,
+    store: new RedisGroupStateStore(redis, uniqueName('k2p-test')),
+    targetOf: (topic) => (topic === pair.source ? pair.target : undefined),
+  };
+  if (options.index !== false) deps.index = pair.index;
+  if (options.mirrorGroup !== false) deps.mirrorGroup = pair.mirrorGroup;
+  return deps;
+}
+
+/** Our consumer on the subscription reads until `idleMs` without a message; offsets per partition. */
+export async function readRest(pulsar: PulsarClient, topic: string, subscription: string, idleMs = 3000, ack = true): Promise<Map<number, bigint[]>> {
+  const consumer = await pulsar.subscribe({ topic, subscription, subscriptionType: 'Failover' });
+  const out = new Map<number, bigint[]>();
+  try {
+    for (;;) {
+      let m;
+      try {
+        m = await consumer.receive(idleMs);
+      } catch {
+        break;
+      }
+      if (ack) consumer.acknowledge(m);
+      const p = m.id.partition;
+      out.set(p, [...(out.get(p) ?? []), BigInt(m.properties['k2p.offset']!)]);
+    }
+  } finally {
+    await consumer.close();
+  }
+  return out;
+}
+
+/** Kafka offsets of the records a read_committed consumer sees on `topic`, per partition (from offset 0). */
+export async function kafkaOffsets(topic: string, partitions: number): Promise<Map<number, bigint[]>> {
+  await adminReady;
+  const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+  const out = new Map<number, bigint[]>(Array.from({ length: partitions }, (_, p) => [p, []]));
+  const consumer = kafka.consumer({ groupId: uniqueName('k2p-offsets-reader'), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let last = Date.now();
+  const complete = () => [...ends].every(([p, end]) => (out.get(p)!.at(-1) ?? -1n) + 1n >= end || end === 0n);
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) out.get(batch.partition)!.push(BigInt(m.offset));
+      last = Date.now();
+    },
+  });
+  // A transactional partition may end on a marker: done once complete, or 3 s after the last record.
+  const started = Date.now();
+  while (!complete() && (Date.now() - last < 3000 || Date.now() - started < 5000)) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return out;
+}
+
+/** Asserts partition p delivered exactly the Kafka records at or after from[p], in order, once each. */
+export function assertRest(what: string, got: Map<number, bigint[]>, kafkaSide: Map<number, bigint[]>, from: Map<number, bigint>): void {
+  for (const [p, all] of kafkaSide) {
+    const n = from.get(p);
+    const expected = n === undefined ? [] : all.filter((o) => o >= n);
+    const actual = got.get(p) ?? [];
+    assert.equal(actual[0], expected[0], `${what}: partition ${p} first offset (committed ${n})`);
+    assert.deepEqual(actual.map(String), expected.map(String), `${what}: partition ${p} is exactly the rest, no gap, no duplicate`);
+  }
+}
