@@ -200,3 +200,22 @@ export function assertRest(what: string, got: Map<number, bigint[]>, kafkaSide: 
     assert.deepEqual(actual.map(String), expected.map(String), `${what}: partition ${p} is exactly the rest, no gap, no duplicate`);
   }
 }
+
+/** A kafkajs consumer in `group` resumes from its committed offsets and reads to the end; offsets per partition. */
+export async function kafkaResume(group: string, topic: string, idleMs = 4000): Promise<Map<number, bigint[]>> {
+  const out = new Map<number, bigint[]>();
+  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let last = Date.now();
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) out.set(batch.partition, [...(out.get(batch.partition) ?? []), BigInt(m.offset)]);
+      last = Date.now();
+    },
+  });
+  while (Date.now() - last < idleMs) await new Promise((r) => setTimeout(r, 200));
+  await consumer.disconnect();
+  return out;
+}
