@@ -72,12 +72,13 @@ test('partitions added on Kafka are added on Pulsar and their records mirrored',
   cleanup(() => mirror.stop());
   const eventLog = (): string => `\nevents: ${JSON.stringify(events.slice(-30))}\nstatus: ${JSON.stringify(mirror.status(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`;
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  cleanup(() => producer.disconnect());
   /** Kafka partition → values written, in order. */
   const written = new Map<number, string[]>();
   const write = async (partitions: number, perPartition: number, label: string): Promise<void> => {
+    // A fresh producer each time: kafkajs's producer keeps its metadata and silently drops records for a
+    // partition it does not know yet.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
     const messages = [];
     for (let p = 0; p < partitions; p++) {
       for (let i = 0; i < perPartition; i++) {
@@ -87,6 +88,9 @@ test('partitions added on Kafka are added on Pulsar and their records mirrored',
       }
     }
     await producer.send({ topic, messages });
+    await producer.disconnect();
+    const ends = await kafkaAdmin.fetchTopicOffsets(topic);
+    for (const [p, values] of written) assert.equal(ends.find((o) => o.partition === p)?.high, String(values.length), `Kafka partition ${p} holds what was written`);
   };
   const mirroredAll = (partitions: number) => () => {
     const rows = mirror.status().filter((r) => r.topic === topic);
