@@ -38,7 +38,7 @@ export class MirrorMetrics implements MirrorObserver {
 
   batchStored(batch: StoredBatch, stats: { bytes: number; duplicates: number; deadLetters: number; sendMs: number; nextOffset: bigint }): void {
     const labels = { topic: batch.topic, partition: String(batch.partition) };
-    this.records.inc(labels, batch.records.length - stats.duplicates);
+    this.records.inc(labels, (batch.count ?? batch.records.length) - stats.duplicates);
     this.bytes.inc(labels, stats.bytes);
     if (stats.duplicates > 0) this.duplicates.inc(labels, stats.duplicates);
     if (stats.deadLetters > 0) this.deadLetters.inc(labels, stats.deadLetters);

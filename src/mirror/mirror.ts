@@ -38,7 +38,9 @@ export interface StoredBatch {
   target: string;
   /** Kafka offset and Pulsar message id of each record written to the target, in order; ids of records the
    * broker already had (written before a crash) are -1:-1. Dead letters are not listed. */
-  records: { offset: bigint; id: MessageId }[];
+  readonly records: { offset: bigint; id: MessageId }[];
+  /** How many records were written to the target (records.length, without building the list). */
+  count?: number;
   /** The Kafka end offset (high watermark) seen with this batch. */
   highWatermark: bigint;
 }
@@ -212,14 +214,14 @@ export class Mirror {
     // Split: messages for the target, dead letters; or, with no dead-letter topic, stop before the first
     // rejected record and pause the partition there.
     const messages: OutgoingMessage[] = [];
-    const offsets: bigint[] = [];
+    const offsets: string[] = []; // kafkajs's own strings: no allocation per record on the hot path
     const deadLetters: OutgoingMessage[] = [];
     let pauseAt: { record: KafkaRecord; error: K2pError } | undefined;
     for (let i = 0; i < records.length; i++) {
       const c = converted[i]!;
       if (c.ok) {
         messages.push(c.message);
-        offsets.push(BigInt(records[i]!.offset));
+        offsets.push(records[i]!.offset);
       } else if (topic.deadLetter) {
         deadLetters.push(deadLetterMessage(records[i]!, c.error, topic.mapping));
         this.log('dead-letter', { topic: batch.topic, partition: batch.partition, offset: records[i]!.offset, code: c.error.code, reason: c.error.message });
@@ -249,7 +251,11 @@ export class Mirror {
       topic: batch.topic,
       partition: batch.partition,
       target: topic.persistent ? partitionTopic(topic.target, batch.partition) : topic.target,
-      records: offsets.map((offset, i) => ({ offset, id: ids[i]! })),
+      count: offsets.length,
+      // Built only when someone reads it (the offset index); metrics only need the count.
+      get records() {
+        return offsets.map((offset, i) => ({ offset: BigInt(offset), id: ids[i]! }));
+      },
       highWatermark: BigInt(batch.highWatermark),
     };
     if (this.options.onStored) {
