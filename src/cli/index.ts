@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isK2pError } from '../errors.js';
 import { registerMirrorCommands } from './mirror.js';
+import { registerOffsetsCommands } from './offsets.js';
 import { registerPulsarCommands } from './pulsar.js';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride(); // before adding commands: subcommands inherit it, so usage errors reach run()
   registerMirrorCommands(program);
   registerPulsarCommands(program);
+  registerOffsetsCommands(program);
   return program;
 }
 

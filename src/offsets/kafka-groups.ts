@@ -6,6 +6,8 @@ import { K2pError } from '../errors.js';
 import { KafkajsAdmin, type CommittedOffset, type GroupDescription, type PartitionOffsets } from '../kafka/index.js';
 
 export interface KafkaGroups {
+  /** Consumer groups on the cluster. */
+  list(): Promise<string[]>;
   describe(group: string): Promise<GroupDescription>;
   /** Committed offsets (all partitions of `topics` when given, "-1" where none; else the topics with commits). */
   committed(group: string, topics?: string[]): Promise<CommittedOffset[]>;
@@ -31,6 +33,11 @@ export class KafkajsGroups implements KafkaGroups {
   private connect(): Promise<void> {
     this.connected ??= Promise.all([this.reads.connect(), this.writes.connect()]).then(() => undefined);
     return this.connected;
+  }
+
+  async list(): Promise<string[]> {
+    await this.connect();
+    return (await this.reads.listGroups()).map((g) => g.groupId);
   }
 
   async describe(group: string): Promise<GroupDescription> {
