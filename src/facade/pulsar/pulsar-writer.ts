@@ -1,0 +1,110 @@
+// Writes facade records to one Pulsar topic, partition for partition, as the record mapping shapes them
+// (docs/record-mapping.md), with sequence id = the record's offset:
+// - route dual: the offset Kafka gave the record (the caller passes it);
+// - route pulsar: the next offset of the partition, continuing after the highest sequence id stored (so the
+//   numbering Kafka started goes on after a route flip). The producer is exclusive with fencing under one
+//   fixed name: a second gateway writing the topic takes it over (and the first reopens on its next
+//   request), so two processes never hand out the same offset.
+import { isK2pError } from '../../errors.js';
+import { toPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
+import type { PulsarAdmin } from '../../pulsar/admin/index.js';
+import { partitionTopic, type OutgoingMessage, type Producer, type PulsarClient } from '../../pulsar/client/index.js';
+import type { PlacedRecord, RecordResult } from '../records.js';
+import { CODES, RestError } from '../rest-error.js';
+import { lastSequenceId } from './positions.js';
+
+export type WriterMode = 'pulsar' | 'dual';
+
+/** The fixed producer name of route pulsar (per partition `-N` is added by the client). */
+export const FACADE_PRODUCER = 'k2p-facade';
+
+export function pulsarFailure(err: unknown): RestError {
+  const message = err instanceof Error ? err.message : String(err);
+  const retriable = isK2pError(err) ? err.canRetry || err.code === 'K2P_PLS_CLOSED' : true;
+  return new RestError(retriable ? CODES.KAFKA_RETRIABLE : CODES.KAFKA_ERROR, message);
+}
+
+export class PulsarWriter {
+  /** Route pulsar: the next sequence id per partition. */
+  private readonly next: bigint[];
+  failed = false;
+
+  private constructor(
+    readonly topic: string,
+    readonly mode: WriterMode,
+    private readonly producer: Producer,
+    next: bigint[],
+  ) {
+    this.next = next;
+  }
+
+  /**
+   * Opens the producer. Route pulsar: `atLeast` (per partition) is a floor for the next offset, e.g. Kafka's
+   * end offsets at a route flip.
+   */
+  static async open(client: PulsarClient, admin: PulsarAdmin, topic: string, mode: WriterMode, atLeast?: ReadonlyMap<number, bigint>): Promise<PulsarWriter> {
+    const producer = await client.createProducer(
+      mode === 'pulsar'
+        ? { topic, producerName: FACADE_PRODUCER, accessMode: 'ExclusiveWithFencing', sendTimeoutMs: 30_000, batchingMaxDelayMs: 1 }
+        : { topic, sendTimeoutMs: 30_000, batchingMaxDelayMs: 1 },
+    );
+    const next: bigint[] = [];
+    if (mode === 'pulsar') {
+      const count = Math.max(1, producer.partitions);
+      for (let p = 0; p < count; p++) {
+        const physical = producer.partitions > 0 ? partitionTopic(topic, p) : topic;
+        let last = await lastSequenceId(client, admin, physical);
+        const known = producer.partition(p).lastSequenceId;
+        if (known > last) last = known;
+        const floor = atLeast?.get(p);
+        if (floor !== undefined && floor - 1n > last) last = floor - 1n;
+        next.push(last + 1n);
+      }
+    }
+    return new PulsarWriter(topic, mode, producer, next);
+  }
+
+  get partitions(): number {
+    return this.producer.partitions;
+  }
+
+  /** The Pulsar message of a record at an offset (throws K2P_MIRROR_RECORD when the mapping refuses it). */
+  static message(kafkaTopic: string, r: PlacedRecord, offset: bigint, options: RecordMappingOptions, partitioned: boolean): OutgoingMessage {
+    const msg = toPulsarMessage(
+      { topic: kafkaTopic, partition: r.partition, offset: offset.toString(), key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers },
+      options,
+    );
+    if (partitioned) msg.partition = r.partition;
+    return msg;
+  }
+
+  /**
+   * Enqueues every record now (in order) and resolves once the broker stored them. `offsets` (route dual)
+   * gives each record's Kafka offset; route pulsar assigns them.
+   */
+  send(kafkaTopic: string, records: readonly PlacedRecord[], options: RecordMappingOptions, offsets?: readonly (bigint | null)[]): Promise<RecordResult[]> {
+    const partitioned = this.producer.partitions > 0;
+    const sends = records.map((r, i) => {
+      let offset: bigint | null;
+      if (offsets) offset = offsets[i] ?? null;
+      else {
+        offset = this.next[r.partition] ?? 0n;
+        this.next[r.partition] = offset + 1n;
+      }
+      if (offset === null) return Promise.resolve<RecordResult>({ partition: r.partition, offset: null, timestamp: r.timestamp, error: new RestError(CODES.KAFKA_ERROR, 'not written to Kafka') });
+      const at = offset;
+      return this.producer.send(PulsarWriter.message(kafkaTopic, r, at, options, partitioned)).then(
+        (): RecordResult => ({ partition: r.partition, offset: at, timestamp: r.timestamp }),
+        (err: unknown): RecordResult => {
+          this.failed = true; // a fenced or broken producer is reopened by the next request
+          return { partition: r.partition, offset: null, timestamp: r.timestamp, error: pulsarFailure(err) };
+        },
+      );
+    });
+    return Promise.all(sends);
+  }
+
+  close(): Promise<void> {
+    return this.producer.close();
+  }
+}

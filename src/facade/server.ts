@@ -1,0 +1,55 @@
+// The HTTP server: fastify with one catch-all body parser, Confluent-style errors, optional auth and TLS,
+// the v2 and v3 routes and the facade's admin routes.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAdminRoutes } from './admin-routes.js';
+import type { FacadeCore } from './facade.js';
+import { authenticate, type FacadeAuth } from './http/auth.js';
+import { installErrorHandlers } from './http/errors.js';
+import type { EmbeddedFormat } from './http/media-types.js';
+import { registerV2TopicRoutes } from './v2/topic-routes.js';
+import { registerV3ClusterRoutes } from './v3/cluster-routes.js';
+import { registerV3RecordRoutes } from './v3/records-routes.js';
+
+export interface FacadeHttpOptions {
+  /** Largest request body (bytes); larger ones get 413. Default 16 MiB (v3 streams: per record). */
+  bodyLimit?: number;
+  auth?: FacadeAuth;
+  /** Prefix of the facade's own admin routes. Default `/k2p`. */
+  adminPrefix?: string;
+  /** Opt-in v2 extensions: headers and timestamps on produce and consume. Default off. */
+  v2Extensions?: boolean;
+  /** TLS: PEM key and certificate (HTTPS instead of HTTP). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  logger?: FastifyServerOptions['logger'];
+}
+
+export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json'];
+
+export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
+  const base = { bodyLimit, logger: options.logger ?? false, keepAliveTimeout: 65_000, forceCloseConnections: true } as const;
+  const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+  installErrorHandlers(app);
+  const auth = options.auth ?? { kind: 'none' };
+  if (auth.kind !== 'none') app.addHook('onRequest', async (req) => authenticate(auth, req));
+
+  let cluster: Promise<string> | undefined;
+  const clusterId = (): Promise<string> => {
+    cluster ??= core.kafka.brokers().then(
+      (c) => c.clusterId,
+      (err: unknown) => {
+        cluster = undefined;
+        throw err;
+      },
+    );
+    return cluster;
+  };
+  registerV2TopicRoutes(app, core, { formats: SUPPORTED_FORMATS, extensions: options.v2Extensions ?? false });
+  registerV3ClusterRoutes(app, core, clusterId);
+  registerV3RecordRoutes(app, core, clusterId, bodyLimit);
+  extend?.(app);
+  registerAdminRoutes(app, core, options.adminPrefix ?? '/k2p');
+  return app;
+}

@@ -1,0 +1,70 @@
+// startFacade(config, options): clients from the connector files, the route table from the mappings, the
+// HTTP server listening. Used by `k2p facade` (and later `k2p serve`).
+import type { FastifyInstance } from 'fastify';
+import type { GatewayConfig, KafkaConnector, PulsarConnector } from '../config/index.js';
+import { K2pError } from '../errors.js';
+import { kafkaClient } from '../kafka/index.js';
+import { PulsarAdmin } from '../pulsar/admin/index.js';
+import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
+import { FacadeCore, type FacadeCoreOptions } from './facade.js';
+import { KafkaSide } from './kafka/kafka-side.js';
+import { PulsarSide } from './pulsar/pulsar-side.js';
+import { RouteTable } from './route-table.js';
+import { buildFacadeApp, type FacadeHttpOptions } from './server.js';
+
+export interface StartFacadeOptions extends FacadeHttpOptions, FacadeCoreOptions {
+  port?: number;
+  host?: string;
+  /** The Kafka connector served; default: the `source` of the mapping files (they must agree). */
+  source?: string;
+}
+
+export interface RunningFacade {
+  app: FastifyInstance;
+  core: FacadeCore;
+  url: string;
+  close(): Promise<void>;
+}
+
+function pick<K extends 'kafka' | 'pulsar'>(config: GatewayConfig, name: string, kind: K): K extends 'kafka' ? KafkaConnector : PulsarConnector {
+  const c = config.connectors[name];
+  if (!c || c.kind !== kind) throw new K2pError('K2P_CFG_INVALID', `connector "${name}" is not a ${kind} connector`, { connector: name, expected: kind });
+  return c as K extends 'kafka' ? KafkaConnector : PulsarConnector;
+}
+
+/** The facade's domain object from loaded config (no server). */
+export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs'> = {}): FacadeCore {
+  const sources = [...new Set(config.mappings.map((m) => m.source))];
+  const source = options.source ?? sources[0];
+  if (!source) throw new K2pError('K2P_CFG_INVALID', 'the facade needs a mapping file (its source names the Kafka connector)', {});
+  const targets = [...new Set(config.mappings.filter((m) => m.source === source).map((m) => m.target))];
+  if (targets.length !== 1) throw new K2pError('K2P_CFG_INVALID', `the facade serves one Pulsar cluster; mappings of ${source} name ${targets.length}`, { targets });
+  const k = pick(config, source, 'kafka');
+  const p = pick(config, targets[0]!, 'pulsar');
+  const kafka = kafkaClient({ ...k, brokers: [...k.brokers], sasl: k.sasl ? { ...k.sasl } : undefined });
+  const tls = p.tls?.ca ? { ca: p.tls.ca } : undefined;
+  const client = new PulsarClient({ serviceUrl: p.serviceUrl, auth: p.token ? tokenAuth(p.token) : undefined, tls });
+  const admin = new PulsarAdmin({ url: p.adminUrl, token: p.token });
+  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka), new PulsarSide(client, admin), options);
+  const close = core.close.bind(core);
+  core.close = async () => {
+    await close();
+    await client.close();
+  };
+  return core;
+}
+
+export async function startFacade(config: GatewayConfig, options: StartFacadeOptions = {}): Promise<RunningFacade> {
+  const core = facadeCore(config, options);
+  const app = buildFacadeApp(core, options);
+  const url = await app.listen({ port: options.port ?? 8082, host: options.host ?? '127.0.0.1' });
+  return {
+    app,
+    core,
+    url,
+    async close() {
+      await app.close();
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Splits a byte stream of concatenated JSON objects (`{...}{...}` or one per line) into one text per
+// object, without parsing them: braces and quotes are ASCII, so scanning UTF-8 bytes is safe.
+export class JsonObjectSplitter {
+  private parts: Buffer[] = [];
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Set once something other than an object or whitespace appears at the top level. */
+  junk: string | undefined;
+
+  /** Feeds bytes; returns the objects completed by them. */
+  push(chunk: Buffer): string[] {
+    const out: string[] = [];
+    let start = this.depth > 0 ? 0 : -1;
+    for (let i = 0; i < chunk.length && this.junk === undefined; i++) {
+      const c = chunk[i]!;
+      if (this.depth === 0) {
+        if (c === 0x7b) {
+          this.depth = 1;
+          start = i;
+        } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+          this.junk = chunk.subarray(i, i + 20).toString('utf8');
+        }
+        continue;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) this.inString = false;
+        continue;
+      }
+      if (c === 0x22) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        this.depth--;
+        if (this.depth === 0) {
+          this.parts.push(chunk.subarray(start, i + 1));
+          out.push(Buffer.concat(this.parts).toString('utf8'));
+          this.parts = [];
+          start = -1;
+        }
+      }
+    }
+    if (this.depth > 0 && start >= 0) this.parts.push(chunk.subarray(start));
+    return out;
+  }
+
+  /** True when the stream ended inside an object. */
+  get incomplete(): boolean {
+    return this.depth > 0;
+  }
+}
