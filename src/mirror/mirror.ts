@@ -28,6 +28,8 @@ export interface MirroredTopic {
    * change of the topic set: the consumer restarts and takes the new partitions.
    */
   partitions?: number;
+  /** Pulsar batch compression of the target, default LZ4; NONE for compacted targets (see PartitionWriterOptions). */
+  compression?: 'NONE' | 'LZ4';
 }
 
 /** One Kafka batch as stored in Pulsar: what an offset index records. */
@@ -361,6 +363,7 @@ export class Mirror {
         maxPending: this.options.maxPendingPerPartition ?? 5000,
         chunking: true,
         persistent: topic.persistent,
+        compression: topic.compression,
       });
       this.writers.set(key, writer);
       writer.then(

@@ -22,6 +22,12 @@ export interface PartitionWriterOptions {
    * source partitions write to (the dead-letter topic): Shared, still named, still deduplicated per name.
    */
   exclusive?: boolean;
+  /**
+   * Batch compression, default LZ4. NONE for targets that Pulsar compacts: Pulsar 4.0 and 4.1 brokers fail
+   * to compact compressed batches (IndexOutOfBoundsException in RawBatchConverter.rebatchMessage, apache/pulsar
+   * issue 26290; the official clients' batches too), and the failure repeats at every compaction.
+   */
+  compression?: 'NONE' | 'LZ4';
 }
 
 export interface WriteResult {
@@ -45,7 +51,7 @@ export class PartitionWriter {
       // Never give up on a record: a broker restart is waited out, and deduplication makes resends safe.
       sendTimeoutMs: 0,
       chunking: options.chunking,
-      compression: 'LZ4',
+      compression: options.compression ?? 'LZ4',
     });
     return new PartitionWriter(producer);
   }

@@ -85,6 +85,8 @@ export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'pl
         target,
         persistent: plan.persistent,
         partitions: source.partitions,
+        // Pulsar 4.0/4.1 cannot compact compressed batches (see PartitionWriterOptions.compression).
+        ...(source.cleanupPolicy?.split(',').includes('compact') ? { compression: 'NONE' as const } : {}),
         mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding, binaryKeys: mapping.keys.binary },
       };
       if (deadLetter !== undefined) topic.deadLetter = deadLetter;
