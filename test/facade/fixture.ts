@@ -70,3 +70,58 @@ export const V2_BINARY = 'application/vnd.kafka.binary.v2+json';
 export const V2_JSON_FMT = 'application/vnd.kafka.json.v2+json';
 export const V2 = 'application/vnd.kafka.v2+json';
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+export interface SideRecord {
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+/** Every record of a Kafka topic (read_committed), by a fresh consumer group; waits for `expected` records. */
+export async function readKafka(topic: string, expected: number, timeoutMs = 60_000): Promise<SideRecord[]> {
+  const out: SideRecord[] = [];
+  if (expected === 0) return out;
+  const consumer = kafka.consumer({ groupId: uniqueName('facade-read') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({ partition, offset: BigInt(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers, timestamp: message.timestamp });
+        if (out.length >= expected) done();
+      },
+    });
+    await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${out.length} of ${expected} Kafka records within ${timeoutMs} ms`)), timeoutMs))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+}
+
+/** Every message of every partition of a Pulsar topic, as records (offset = sequence id). */
+export async function readPulsar(pulsarTopic: string, partitions: number): Promise<SideRecord[]> {
+  const { MessageId } = await import('../../src/pulsar/client/index.js');
+  const { fromPulsarMessage } = await import('../../src/mirror/record-mapping.js');
+  const { testClient } = await import('../helpers/pulsar.js');
+  const client = testClient();
+  const out: SideRecord[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const reader = await client.createReader({ topic: `${pulsarTopic}-partition-${p}`, startMessageId: MessageId.earliest });
+    while (await reader.hasMessageAvailable()) {
+      const m = await reader.readNext(10_000);
+      const r = fromPulsarMessage(m);
+      const headers: Record<string, string> = {};
+      for (const h of r.headers) headers[h.key] = h.value?.toString() ?? '';
+      out.push({ partition: p, offset: m.sequenceId, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null, headers, timestamp: r.timestamp });
+    }
+    await reader.close();
+  }
+  return out;
+}
