@@ -43,6 +43,14 @@ export const ERROR_CATALOG = {
   K2P_MIRROR_PAUSED: { meaning: 'A partition stopped at a record it cannot map and no dead-letter topic is configured; nothing after it is written until it is resumed.', canRetry: false },
   K2P_MIRROR_TOPIC_DELETED: { meaning: 'A mirrored Kafka topic was deleted: its mirror stopped (what Pulsar holds stays); the other topics keep flowing.', canRetry: false },
   K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
+
+  // schema translation
+  K2P_SCH_FRAME: { meaning: 'A record is not in the Schema Registry wire format (magic byte 0, 4-byte schema id, Protobuf message indexes).', canRetry: false },
+  K2P_SCH_UNKNOWN_ID: { meaning: 'The Schema Registry does not know the schema id (or subject version) a record refers to.', canRetry: false },
+  K2P_SCH_REGISTRY: { meaning: 'The Schema Registry could not be reached or answered with an error.', canRetry: true },
+  K2P_SCH_TRANSLATE: { meaning: 'A registry schema cannot be turned into a Pulsar schema (invalid, unsupported construct, or a reference missing).', canRetry: false },
+  K2P_SCH_INCOMPATIBLE: { meaning: 'Pulsar refused a schema as incompatible with the schemas of the topic under its compatibility strategy.', canRetry: false },
+  K2P_SCH_BODY: { meaning: 'A record body does not match its schema (corrupt Avro or Protobuf, JSON that does not parse, text that is not UTF-8).', canRetry: false },
   // consumer-group offsets (translation, sync, cutover, rollback)
   K2P_OFF_UNKNOWN_GROUP: { meaning: 'No group mapping takes this Kafka consumer group, so it has no Pulsar subscription to translate to.', canRetry: false },
   K2P_OFF_GROUP_ACTIVE: { meaning: 'The Kafka consumer group still has active members; cutover and rollback need it stopped. Nothing was changed.', canRetry: true },

@@ -1,5 +1,5 @@
 // Schemas registered on a topic (the broker's schema registry).
-import { parseTopicName } from '../client/topic-name.js';
+import { parseTopicName, topicRestPath } from '../client/topic-name.js';
 import type { AdminHttp } from './http.js';
 
 export interface SchemaInfoJson {
@@ -35,6 +35,12 @@ function schemaPath(topic: string): string {
   return `/admin/v2/schemas/${t.tenant}/${t.namespace}/${encodeURIComponent(local)}`;
 }
 
+/** Topic policies belong to the partitioned topic, not to its partitions. */
+function policyPath(topic: string): string {
+  const t = parseTopicName(topic);
+  return `/admin/v2/${topicRestPath(t.partition >= 0 ? t.base : t.full)}`;
+}
+
 export class Schemas {
   constructor(private readonly http: AdminHttp) {}
 
@@ -66,6 +72,19 @@ export class Schemas {
       properties: schema.properties ?? {},
     });
     return typeof res.version === 'number' ? res.version : res.version.version;
+  }
+
+  /**
+   * The topic's schema compatibility strategy (a topic-level policy): ALWAYS_COMPATIBLE, ALWAYS_INCOMPATIBLE,
+   * BACKWARD, FORWARD, FULL, BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE, FULL_TRANSITIVE; UNDEFINED when unset.
+   */
+  async compatibility(topic: string): Promise<string> {
+    const res = await this.http.call<string | undefined>('GET', `${policyPath(topic)}/schemaCompatibilityStrategy`);
+    return res ?? 'UNDEFINED';
+  }
+
+  async setCompatibility(topic: string, strategy: string): Promise<void> {
+    await this.http.call('PUT', `${policyPath(topic)}/schemaCompatibilityStrategy`, strategy);
   }
 
   async delete(topic: string): Promise<void> {
