@@ -23,8 +23,9 @@ export function requireV3Json(contentType: string | undefined): void {
 const STREAM_BATCH = 500;
 
 function failure(err: unknown): Record<string, unknown> {
-  const e = err instanceof RestError ? err : new RestError(CODES.INTERNAL, (err as Error).message);
-  return { error_code: e.status, message: e.message };
+  const e = err instanceof RestError ? err : new RestError(CODES.INTERNAL, 'Internal server error');
+  // v3 answers a record it cannot read with 400 (v2 says 422 for the same mistakes).
+  return { error_code: e.status === 422 ? 400 : e.status, message: e.message };
 }
 
 async function checkTarget(core: FacadeCore, clusterId: () => Promise<string>, p: Params): Promise<string> {
@@ -43,7 +44,6 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
   const splitter = new JsonObjectSplitter();
   const queue: Item[] = [];
   let ended = false;
-  let bytes = 0;
   let wake: (() => void) | undefined;
   const notify = () => {
     const w = wake;
@@ -51,7 +51,6 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
     w?.();
   };
   body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
     for (const text of splitter.push(chunk)) {
       if (text.length > maxBytes) {
         queue.push({ error: { error_code: 413, message: `a record is larger than ${maxBytes} bytes` } });
@@ -104,24 +103,25 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
     const run: ParsedV3[] = [];
     while (queue.length > 0 && run.length < STREAM_BATCH && 'parsed' in queue[0]!) run.push((queue.shift() as { parsed: ParsedV3 }).parsed);
     if (body.isPaused() && queue.length < STREAM_BATCH) body.resume();
-    if (run.length === 0) {
-      write((queue.shift() as { error: Record<string, unknown> }).error);
-      count++;
-      continue;
-    }
     let reports: Record<string, unknown>[];
-    try {
-      const results = await core.produce(req.params.topic, run.map((p) => p.record));
-      reports = results.map((r, i) => report(clusterId, req.params.topic, run[i]!, r));
-    } catch (err) {
-      reports = run.map(() => failure(err));
+    if (run.length === 0) {
+      reports = [(queue.shift() as { error: Record<string, unknown> }).error];
+    } else {
+      try {
+        const results = await core.produce(req.params.topic, run.map((p) => p.record));
+        reports = results.map((r, i) => report(clusterId, req.params.topic, run[i]!, r));
+      } catch (err) {
+        reports = run.map(() => failure(err));
+      }
     }
-    // A body of exactly one record is a plain request: its error is the HTTP answer.
-    if (count === 0 && ended && queue.length === 0 && reports.length === 1 && reports[0]!.error_code !== 200) {
-      const code = Number(reports[0]!.error_code);
-      raw.writeHead(code, { 'content-type': 'application/json' });
-      raw.end(JSON.stringify(reports[0]));
-      return;
+    if (count === 0 && reports.length === 1) {
+      // A body of exactly one record is a plain request: its error is the HTTP answer.
+      while (!ended && queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      if (ended && queue.length === 0 && reports[0]!.error_code !== 200) {
+        raw.writeHead(Number(reports[0]!.error_code), { 'content-type': 'application/json' });
+        raw.end(JSON.stringify(reports[0]));
+        return;
+      }
     }
     for (const r of reports) write(r);
     count += reports.length;
@@ -132,7 +132,6 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
     raw.end(JSON.stringify({ error_code: 422, message: 'Payload error. Request body is empty. Data is required.' }));
     return;
   }
-  void bytes;
   raw.end();
 }
 
