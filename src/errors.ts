@@ -61,6 +61,19 @@ export const ERROR_CATALOG = {
   K2P_OFF_STATE: { meaning: 'The group is not in a state that allows this operation (e.g. rollback of a group that was never cut over). Nothing was changed.', canRetry: false },
   K2P_OFF_BROKER_SETTING: { meaning: 'The Pulsar broker lacks a setting exact translation needs (acknowledgmentAtBatchIndexLevelEnabled=true).', canRetry: false },
 
+  // runs (plan → provision → mirror → sync → verify → cutover as jobs)
+  K2P_RUN_NOT_FOUND: { meaning: 'No run has this id (in this Redis and key prefix).', canRetry: false },
+  K2P_RUN_STATE: { meaning: 'The run is not in a state that allows this operation (e.g. resume of a run that is not paused or failed, cutover before verification). Nothing was changed.', canRetry: false },
+  K2P_RUN_INPUT: { meaning: 'A run was asked for something it cannot do (no config files, a group operation on a run without group mappings).', canRetry: false },
+  K2P_RUN_STEP_FAILED: { meaning: 'A run step failed with an error that is not the gateway\'s own (a library or network error); it is retried with backoff, and fails the run once its attempts are used up.', canRetry: true },
+
+  // admin HTTP API
+  K2P_ADMIN_AUTH: { meaning: 'The admin API request has no bearer token, or not the right one.', canRetry: false },
+  K2P_ADMIN_NO_TOKEN: { meaning: 'The admin API refuses to listen on a non-loopback address without a token (set K2P_ADMIN_TOKEN).', canRetry: false },
+  K2P_ADMIN_VALIDATION: { meaning: 'An admin API request does not match the endpoint\'s schema (body, path or query); the answer names the field.', canRetry: false },
+  K2P_ADMIN_NOT_FOUND: { meaning: 'No admin API endpoint (or resource under it) at this path.', canRetry: false },
+  K2P_ADMIN_UNAVAILABLE: { meaning: 'What the admin API endpoint needs is not running in this process (e.g. routes without the HTTP facade).', canRetry: true },
+
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
