@@ -5,6 +5,9 @@ export const TOPIC_DEFAULTS = Object.freeze({
   keysBinary: 'base64',
   headersEncoding: 'lossless',
   provenance: true,
+  subjectStrategy: 'TopicName',
+  schemaCompatibility: 'registry',
+  validateBodies: false,
 } as const);
 
 export const GROUP_DEFAULTS = Object.freeze({
@@ -17,6 +20,19 @@ export const KAFKA_DEFAULTS = Object.freeze({ clientId: 'k2p', rejectUnauthorize
 
 export const TOPIC_SCHEMAS = ['registry', 'bytes', 'string', 'json'] as const;
 export const ROUTES = ['kafka', 'pulsar', 'dual'] as const;
+export const SUBJECT_STRATEGIES = ['TopicName', 'RecordName', 'TopicRecordName'] as const;
+export const SCHEMA_COMPATIBILITIES = [
+  'registry',
+  'keep',
+  'ALWAYS_COMPATIBLE',
+  'ALWAYS_INCOMPATIBLE',
+  'BACKWARD',
+  'FORWARD',
+  'FULL',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD_TRANSITIVE',
+  'FULL_TRANSITIVE',
+] as const;
 export const KEY_BINARY = ['base64', 'dead-letter'] as const;
 export const HEADER_ENCODINGS = ['lossless', 'utf8'] as const;
 export const SUBSCRIPTION_TYPES = ['Exclusive', 'Shared', 'Failover', 'Key_Shared'] as const;

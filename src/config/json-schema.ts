@@ -265,6 +265,31 @@ const topicMapping: Schema = {
       description: 'Add source topic, partition and offset as message properties.',
       default: D.TOPIC_DEFAULTS.provenance,
     },
+    subjectStrategy: {
+      enum: [...D.SUBJECT_STRATEGIES],
+      description:
+        'schema: registry — how the producers name registry subjects: TopicName (<topic>-value), RecordName ' +
+        '(<record>) or TopicRecordName (<topic>-<record>). Used for the compatibility level and by plan.',
+      default: D.TOPIC_DEFAULTS.subjectStrategy,
+    },
+    schemaCompatibility: {
+      enum: [...D.SCHEMA_COMPATIBILITIES],
+      description:
+        "The Pulsar topic's schema compatibility strategy: registry (the subject's level mapped; NONE becomes " +
+        'ALWAYS_COMPATIBLE), keep (leave the topic as it is), or a Pulsar strategy.',
+      default: D.TOPIC_DEFAULTS.schemaCompatibility,
+    },
+    validateBodies: {
+      type: 'boolean',
+      description:
+        'Decode every record body against its schema so corrupt ones go to the dead-letter topic (costs a decode per record).',
+      default: D.TOPIC_DEFAULTS.validateBodies,
+    },
+    avroSchema: {
+      type: 'string',
+      description: 'schema: json — an .avsc file (relative to the mapping file): JSON values are written as typed Avro.',
+      examples: ['schemas/order.avsc'],
+    },
   },
 };
 

@@ -1,5 +1,7 @@
 // Turns one validated mapping file into typed topic and group mappings: connector references, regexes,
 // Pulsar topic templates, defaults — the checks a JSON Schema cannot make.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { GROUP_DEFAULTS, TOPIC_DEFAULTS } from './defaults.js';
 import { parseMatcher } from './match.js';
 import { describeValue, formatPath, type ConfigPath, type ConfigProblem } from './problems.js';
@@ -113,6 +115,12 @@ export function buildMapping(
         'bytes | string | json, or registry: naming a schema-registry connector at the top of the file',
       );
     }
+    let avroSchema: string | undefined;
+    if (t.avroSchema !== undefined) {
+      avroSchema = resolve(dirname(source.file), t.avroSchema as string);
+      if (schema !== 'json') problem(at('avroSchema'), `avroSchema with schema: ${schema}`, 'schema: json (avroSchema types JSON values as Avro)');
+      else if (!existsSync(avroSchema)) problem(at('avroSchema'), describeValue(t.avroSchema as string), 'an .avsc file (relative to this mapping file) that exists');
+    }
     return {
       match: matcher(t.match as string, at('match')),
       exclude: ((t.exclude ?? []) as string[]).map((e, j) => matcher(e, at('exclude', j))),
@@ -131,6 +139,10 @@ export function buildMapping(
       },
       ...(t.deadLetter !== undefined ? { deadLetter: t.deadLetter as string } : {}),
       provenance: (t.provenance as boolean | undefined) ?? TOPIC_DEFAULTS.provenance,
+      subjectStrategy: (t.subjectStrategy as TopicMapping['subjectStrategy'] | undefined) ?? TOPIC_DEFAULTS.subjectStrategy,
+      schemaCompatibility: (t.schemaCompatibility as TopicMapping['schemaCompatibility'] | undefined) ?? TOPIC_DEFAULTS.schemaCompatibility,
+      validateBodies: (t.validateBodies as boolean | undefined) ?? TOPIC_DEFAULTS.validateBodies,
+      ...(avroSchema !== undefined ? { avroSchema } : {}),
       source: src,
       target: tgt,
       ...(registry !== undefined ? { registry } : {}),

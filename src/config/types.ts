@@ -75,6 +75,14 @@ export interface TopicMapping {
   /** Pulsar topic template for records that cannot be mapped (`{topic}` allowed); absent: none configured. */
   readonly deadLetter?: string;
   readonly provenance: boolean;
+  /** schema: registry — the registry subject naming strategy of the topic's producers. */
+  readonly subjectStrategy: Of<typeof D.SUBJECT_STRATEGIES>;
+  /** The Pulsar topic's schema compatibility strategy: from the registry level, left as it is, or this one. */
+  readonly schemaCompatibility: Of<typeof D.SCHEMA_COMPATIBILITIES>;
+  /** Decode every body against its schema (corrupt ones are rejected); costs a decode per record. */
+  readonly validateBodies: boolean;
+  /** schema: json — absolute path of an .avsc: JSON values are written as typed Avro with this schema. */
+  readonly avroSchema?: string;
   /** The mapping's source Kafka connector name (copied from its file, so a topic mapping stands alone). */
   readonly source: string;
   readonly target: string;

@@ -10,13 +10,17 @@
 // A record that cannot be carried is rejected with its reason (dead-letter topic or pause, see Mirror); only a
 // registry that cannot be reached at all throws, so the whole batch is retried.
 import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import avro from 'avsc';
+import type { GatewayConfig, TopicMapping } from '../config/index.js';
 import { K2pError, isK2pError } from '../errors.js';
 import type { PulsarClient } from '../pulsar/client/index.js';
 import { partitionTopic } from '../pulsar/client/index.js';
 import {
   HEADER_BYTES,
   MAGIC_BYTE,
+  RegistryClient,
+  SchemaTranslator,
   avroBodyValid,
   avroType,
   protobufType,
@@ -25,7 +29,6 @@ import {
   subjectName,
   type PulsarSchemaInfo,
   type PulsarStrategy,
-  type SchemaTranslator,
   type SubjectStrategy,
   type Translation,
 } from '../schema/index.js';
@@ -432,4 +435,57 @@ export class SchemaConverter implements RecordConverter {
       throw err;
     }
   }
+}
+
+// ---- from a topic mapping (setup.ts)
+
+const registryClients = new WeakMap<object, SchemaTranslator>();
+const converters = new WeakMap<object, Map<string, SchemaConverter>>();
+
+/**
+ * The converter a topic mapping asks for (schema: registry | string | json), or undefined for bytes. One per
+ * Pulsar client and Kafka topic, so its caches (schema ids → versions) live as long as the client.
+ */
+export function mappingConverter(
+  config: GatewayConfig,
+  mapping: TopicMapping,
+  topic: { source: string; target: string; persistent: boolean; mapping: RecordMappingOptions },
+  pulsar: PulsarClient,
+  admin: { schemas: { setCompatibility(topic: string, strategy: string): Promise<void> } },
+  log?: (event: string, fields: Record<string, unknown>) => void,
+): SchemaConverter | undefined {
+  if (mapping.schema === 'bytes') return undefined;
+  let byTopic = converters.get(pulsar);
+  if (!byTopic) converters.set(pulsar, (byTopic = new Map()));
+  const key = `${topic.source}\u0000${topic.target}\u0000${mapping.schema}`;
+  let converter = byTopic.get(key);
+  if (converter) return converter;
+  let translator: SchemaTranslator | undefined;
+  if (mapping.schema === 'registry') {
+    const connector = mapping.registry !== undefined ? config.connectors[mapping.registry] : undefined;
+    if (!connector || connector.kind !== 'schema-registry') {
+      throw new K2pError('K2P_CFG_INVALID', `topic ${topic.source}: schema: registry needs a schema-registry connector (registry: in ${mapping.file})`, { topic: topic.source, file: mapping.file });
+    }
+    translator = registryClients.get(connector);
+    if (!translator) {
+      translator = new SchemaTranslator(new RegistryClient({ url: connector.url, basicAuth: connector.basicAuth ? { ...connector.basicAuth } : undefined }));
+      registryClients.set(connector, translator);
+    }
+  }
+  converter = new SchemaConverter({
+    schema: mapping.schema,
+    mapping: topic.mapping,
+    source: topic.source,
+    target: topic.target,
+    persistent: topic.persistent,
+    pulsar: pulsarSchemaTarget(pulsar, admin),
+    translator,
+    subjectStrategy: mapping.subjectStrategy,
+    compatibility: mapping.schemaCompatibility,
+    validateBodies: mapping.validateBodies,
+    avroSchema: mapping.avroSchema !== undefined ? readFileSync(mapping.avroSchema, 'utf8') : undefined,
+    log,
+  });
+  byTopic.set(key, converter);
+  return converter;
 }

@@ -8,6 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { PulsarAdmin } from '../pulsar/admin/index.js';
 import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
 import { applyPlan, KnownState, planTopic, type SourceTopic, type TopicPlan } from './provision.js';
+import { mappingConverter } from './schema-converter.js';
 import type { MirroredTopic } from './mirror.js';
 
 /** One Kafka cluster mirrored into one Pulsar cluster (a mapping file's source → target). */
@@ -90,6 +91,8 @@ export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'pl
         mapping: { provenance: mapping.provenance, headerEncoding: mapping.headers.encoding, binaryKeys: mapping.keys.binary },
       };
       if (deadLetter !== undefined) topic.deadLetter = deadLetter;
+      const converter = mappingConverter(config, mapping, topic, pair.pulsar, pair.admin);
+      if (converter) topic.converter = converter;
       topics.push(topic);
     }
     return { ...pair, plans, topics };
