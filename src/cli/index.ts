@@ -1,6 +1,7 @@
 // `k2p`: the command line. Thin: parse arguments, call the modules, print.
 import { Command, CommanderError } from 'commander';
 import { isK2pError } from '../errors.js';
+import { registerFacadeCommand } from './facade.js';
 import { registerMirrorCommands } from './mirror.js';
 import { registerOffsetsCommands } from './offsets.js';
 import { registerPulsarCommands } from './pulsar.js';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride(); // before adding commands: subcommands inherit it, so usage errors reach run()
+  registerFacadeCommand(program);
   registerMirrorCommands(program);
   registerPulsarCommands(program);
   registerOffsetsCommands(program);

@@ -1,6 +1,6 @@
 // The HTTP server: fastify with one catch-all body parser, Confluent-style errors, optional auth and TLS,
 // the v2 and v3 routes and the facade's admin routes.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes.js';
 import type { FacadeCore } from './facade.js';
 import { authenticate, type FacadeAuth } from './http/auth.js';
@@ -20,14 +20,15 @@ export interface FacadeHttpOptions {
   v2Extensions?: boolean;
   /** TLS: PEM key and certificate (HTTPS instead of HTTP). */
   tls?: { key: string | Buffer; cert: string | Buffer };
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger for request logs (secrets are the caller's logger's business: the CLI's scrubs them). */
+  logger?: FastifyBaseLogger;
 }
 
 export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json'];
 
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const base = { bodyLimit, logger: options.logger ?? false, keepAliveTimeout: 65_000, forceCloseConnections: true } as const;
+  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true } as const;
   const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
