@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
 import { Mirror, type MirroredTopic } from '../../src/mirror/mirror.js';
+import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
+import { SchemaConverter, pulsarSchemaTarget, type SchemaConverterOptions } from '../../src/mirror/schema-converter.js';
+import { RegistryClient, SchemaTranslator } from '../../src/schema/index.js';
 import { MessageId, type Message, type PulsarClient } from '../../src/pulsar/client/index.js';
+import { admin } from './pulsar.js';
 import { STACK, cleanup, uniqueName } from './stack.js';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -91,4 +95,37 @@ export async function readAll(client: PulsarClient, topic: string, timeoutMs = 3
     await reader.close();
   }
   return out;
+}
+
+/** A Kafka topic, its provisioned Pulsar target and a dead-letter topic; all (and `<source>-value`) removed after the file. */
+export async function schemaTopics(kafka: Kafka, prefix: string, partitions: number): Promise<{ source: string; target: string; deadLetter: string }> {
+  const source = uniqueName(`${prefix}-src`);
+  const target = `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
+  const deadLetter = `persistent://public/default/${uniqueName(`${prefix}-dlq`)}`;
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+    await admin.topics.delete(target, { force: true }).catch(() => undefined);
+    await admin.topics.delete(deadLetter, { force: true }).catch(() => undefined);
+  });
+  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: partitions }], waitForLeaders: true });
+  await applyPlan(admin, await planTopic(admin, { name: source, partitions }, target, new KnownState(admin), deadLetter));
+  dropSubjectAfter(`${source}-value`);
+  return { source, target, deadLetter };
+}
+
+/** A registry SchemaConverter for a topic, on the local registry and broker. */
+export function registryConverter(client: PulsarClient, topic: { source: string; target: string }, extra: Partial<SchemaConverterOptions> = {}): SchemaConverter {
+  return new SchemaConverter({
+    schema: 'registry',
+    mapping: { provenance: true, headerEncoding: 'lossless' },
+    source: topic.source,
+    target: topic.target,
+    persistent: true,
+    pulsar: pulsarSchemaTarget(client, admin),
+    translator: new SchemaTranslator(new RegistryClient({ url: STACK.registryUrl })),
+    ...extra,
+  });
 }

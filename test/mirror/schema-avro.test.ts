@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import type { MirroredTopic } from '../../src/mirror/mirror.js';
-import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
-import { SchemaConverter, pulsarSchemaTarget } from '../../src/mirror/schema-converter.js';
-import { RegistryClient, SchemaTranslator, frameHeader } from '../../src/schema/index.js';
+import type { SchemaConverter, SchemaConverterOptions } from '../../src/mirror/schema-converter.js';
+import { frameHeader } from '../../src/schema/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registerSchema, registryCall } from '../helpers/schema.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { committedTo, endOffsets, mirrorUntil, readAll, registerSchema, registryCall, registryConverter as makeConverter, schemaTopics } from '../helpers/schema.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-avro-test', logLevel: logLevel.NOTHING });
 const PARTITIONS = 2;
@@ -53,24 +52,7 @@ interface PyMessage {
   schema_version: number;
 }
 
-/** A Kafka topic, its provisioned Pulsar target and a dead-letter topic; all removed after the file. */
-async function topicTriple(prefix: string): Promise<{ source: string; target: string; deadLetter: string }> {
-  const source = uniqueName(`${prefix}-src`);
-  const target = `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
-  const deadLetter = `persistent://public/default/${uniqueName(`${prefix}-dlq`)}`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-    await admin.topics.delete(deadLetter, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS }, target, new KnownState(admin), deadLetter));
-  dropSubjectAfter(`${source}-value`);
-  return { source, target, deadLetter };
-}
+const topicTriple = (prefix: string) => schemaTopics(kafka, prefix, PARTITIONS);
 
 async function produceAvro(topic: string, schema: object, first: number, count: number): Promise<void> {
   const input = Array.from({ length: count }, (_, j) => ({ key: `k-${(first + j) % 5}`, value: order(first + j) }));
@@ -78,18 +60,8 @@ async function produceAvro(topic: string, schema: object, first: number, count: 
   assert.equal(lines.length, count);
 }
 
-function registryConverter(topic: { source: string; target: string }, extra: Partial<ConstructorParameters<typeof SchemaConverter>[0]> = {}): SchemaConverter {
-  const client = testClient();
-  return new SchemaConverter({
-    schema: 'registry',
-    mapping: { provenance: true, headerEncoding: 'lossless' },
-    source: topic.source,
-    target: topic.target,
-    persistent: true,
-    pulsar: pulsarSchemaTarget(client, admin),
-    translator: new SchemaTranslator(new RegistryClient({ url: STACK.registryUrl })),
-    ...extra,
-  });
+function registryConverter(topic: { source: string; target: string }, extra: Partial<SchemaConverterOptions> = {}): SchemaConverter {
+  return makeConverter(testClient(), topic, extra);
 }
 
 test('Avro v1 then v2 records (confluent-kafka AvroSerializer) are read right by the Python client with a typed AvroSchema; the topic has both schema versions', { timeout: 300_000 }, async () => {
