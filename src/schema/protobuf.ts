@@ -78,11 +78,32 @@ export function fileDescriptors(schema: Pick<ResolvedSchema, 'schema' | 'resolve
     if (!(pkgNs instanceof protobuf.Namespace)) throw translateError(`package ${p.pkg} not found after parsing ${p.name}`);
     for (const nested of pkgNs.nestedArray) {
       if ((nested as { filename?: string }).filename !== p.name) continue;
-      if (nested instanceof protobuf.Type) file.messageType!.push((nested as unknown as { toDescriptor(e: string): MessageProto }).toDescriptor(p.syntax));
+      if (nested instanceof protobuf.Type) file.messageType!.push(protocMapEntries((nested as unknown as { toDescriptor(e: string): MessageProto }).toDescriptor(p.syntax)));
       else if (nested instanceof protobuf.Enum) file.enumType!.push((nested as unknown as { toDescriptor(): D.IEnumDescriptorProto }).toDescriptor());
     }
     return file;
   });
+}
+
+/**
+ * protobufjs names a map field's entry type after the field ("Labels") and lists it before the declared nested
+ * messages; protoc (and the descriptor pools of the official clients, which check it) names it "LabelsEntry".
+ * Entries are renamed and moved after the declared nested messages, so message indexes count declared
+ * messages as written.
+ */
+function protocMapEntries(message: MessageProto): MessageProto {
+  const nested = message.nestedType ?? [];
+  const entries = nested.filter((n) => n.options?.mapEntry);
+  const declared = nested.filter((n) => !n.options?.mapEntry).map(protocMapEntries);
+  for (const entry of entries) {
+    const field = (message.field ?? []).find((f) => f.typeName === entry.name);
+    const camel = (field?.name ?? entry.name!).replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const name = `${camel[0]!.toUpperCase()}${camel.slice(1)}Entry`;
+    if (field) field.typeName = name;
+    entry.name = name;
+  }
+  message.nestedType = [...declared, ...entries];
+  return message;
 }
 
 /** The full name of the message the indexes point at in the main file ([0] = its first message). */
