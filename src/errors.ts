@@ -73,6 +73,7 @@ export const ERROR_CATALOG = {
   K2P_ADMIN_VALIDATION: { meaning: 'An admin API request does not match the endpoint\'s schema (body, path or query); the answer names the field.', canRetry: false },
   K2P_ADMIN_NOT_FOUND: { meaning: 'No admin API endpoint (or resource under it) at this path.', canRetry: false },
   K2P_ADMIN_UNAVAILABLE: { meaning: 'What the admin API endpoint needs is not running in this process (e.g. routes without the HTTP facade).', canRetry: true },
+  K2P_ADMIN_INTERNAL: { meaning: 'The admin API met an unexpected error (not one of the gateway\'s own codes); the gateway log has the details.', canRetry: true },
 
 } as const satisfies Record<string, ErrorSpec>;
 
