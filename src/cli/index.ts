@@ -5,6 +5,9 @@ import { registerFacadeCommand } from './facade.js';
 import { registerMirrorCommands } from './mirror.js';
 import { registerOffsetsCommands } from './offsets.js';
 import { registerPulsarCommands } from './pulsar.js';
+import { registerRunCommands } from './run.js';
+import { registerServeCommand } from './serve.js';
+import { registerStatusCommand } from './status.js';
 
 export function buildProgram(): Command {
   const program = new Command('k2p')
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
   registerMirrorCommands(program);
   registerPulsarCommands(program);
   registerOffsetsCommands(program);
+  registerRunCommands(program);
+  registerStatusCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -1,0 +1,76 @@
+// `k2p serve`: a gateway process — takes run jobs, runs the mirrors of active runs, and serves the admin API
+// and dashboard. The token comes from K2P_ADMIN_TOKEN only (never a flag: flags show in `ps`).
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { startAdminServer } from '../admin/index.js';
+import { loadConfig } from '../config/index.js';
+import { Gateway } from '../runs/index.js';
+import { redisUrlFor } from '../runs/redis-url.js';
+import { cliLogger } from './logger.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
+  return n;
+}
+
+interface ServeFlags {
+  config: string[];
+  port: number;
+  host: string;
+  redis?: string;
+  prefix: string;
+  work: boolean;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run a gateway process: work on the runs (jobs and mirrors) and serve the admin API and dashboard')
+    .option('-c, --config <file>', 'connector / mapping files (the redis connector locates the runs)', collect, [])
+    .option('--port <port>', 'admin API port', port, 8090)
+    .option('--host <host>', 'admin API address (a non-loopback address needs K2P_ADMIN_TOKEN)', '127.0.0.1')
+    .option('--redis <url>', 'Redis holding the runs (default: $K2P_REDIS_URL, the config\'s redis connector, redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'key prefix of the runs and their queue in Redis', 'k2p')
+    .option('--no-work', 'serve the API only: take no jobs and run no mirror')
+    .addHelpText(
+      'after',
+      `
+Environment: K2P_ADMIN_TOKEN (bearer token of the admin API; required unless --host is a loopback address).
+Several gateway processes on the same Redis share the jobs and, through the Kafka consumer group, the partitions.
+
+Examples:
+  K2P_ADMIN_TOKEN=$(openssl rand -hex 24) k2p serve -c connectors/local.yaml --host 0.0.0.0 --port 8090
+  k2p serve --port 8091                # a second gateway on this machine (loopback, no token)`,
+    )
+    .action(async (opts: ServeFlags) => {
+      const config = opts.config.length > 0 ? loadConfig(opts.config) : undefined;
+      const log = cliLogger(config);
+      const token = process.env.K2P_ADMIN_TOKEN || undefined;
+      const gateway = new Gateway({ redisUrl: redisUrlFor(opts.redis, config), prefix: opts.prefix, work: opts.work, log: (event, fields) => log.info({ event, ...fields }, event) });
+      let app;
+      try {
+        app = await startAdminServer({ gateway }, { host: opts.host, port: opts.port, token });
+      } catch (err) {
+        await gateway.stop();
+        throw err;
+      }
+      gateway.start();
+      const address = app.server.address();
+      const where = typeof address === 'object' && address ? `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${address.port}` : String(address);
+      log.info({ event: 'serving', url: where, auth: token !== undefined, work: opts.work }, `admin API on ${where} (dashboard ${where}/dashboard/, docs ${where}/docs)`);
+      console.log(JSON.stringify({ event: 'serving', url: where, process: gateway.supervisor?.processId }));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      log.info({ event: 'stopping' }, 'stopping');
+      await app.close();
+      await gateway.stop();
+      log.flush();
+    });
+}

@@ -1,0 +1,46 @@
+// A run as people read it: one line of progress, and the rows `k2p status` prints. Pure functions of what
+// the store holds (no cluster is asked), so status answers at once however many topics a run has.
+import type { LagSnapshot, Run } from './types.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export interface RunSummary {
+  id: string;
+  name?: string;
+  status: Run['status'];
+  step: Run['step'];
+  stepStatus: string;
+  note?: string;
+  topics: number;
+  lag?: number;
+  mirrored?: number;
+  total?: number;
+  backfillPercent?: number;
+  error?: string;
+  updatedAt: number;
+}
+
+export function summarize(run: Run, lag: LagSnapshot | undefined): RunSummary {
+  const s = run.steps[run.step];
+  const out: RunSummary = { id: run.id, status: run.status, step: run.step, stepStatus: s.status, topics: lag?.topics.length ?? 0, updatedAt: run.updatedAt };
+  if (run.name !== undefined) out.name = run.name;
+  if (s.note !== undefined) out.note = s.note;
+  if (lag) {
+    out.lag = lag.lag;
+    out.mirrored = lag.mirrored;
+    out.total = lag.total;
+    out.backfillPercent = lag.total === 0 ? 100 : Math.min(100, Math.floor((lag.mirrored / lag.total) * 1000) / 10);
+  }
+  const error = run.error ?? s.error;
+  if (error) out.error = `${error.code}: ${error.message}`;
+  return out;
+}
+
+export function progressLine(s: RunSummary, rate?: number): string {
+  const parts = [`run ${s.id}${s.name ? ` (${s.name})` : ''}: ${s.status}, step ${s.step} (${s.stepStatus})`];
+  if (s.total !== undefined) parts.push(`${s.backfillPercent!.toFixed(1)}% of ${n(s.total)} records mirrored, lag ${n(s.lag ?? 0)}`);
+  if (rate !== undefined) parts.push(`${n(rate)} records/s`);
+  if (s.note) parts.push(s.note);
+  if (s.error) parts.push(s.error);
+  return parts.join(' — ');
+}
