@@ -362,8 +362,11 @@ export class SchemaConverter implements RecordConverter {
   private plainSchema(): PulsarSchemaInfo | undefined {
     if (this.options.schema === 'string') return { type: 'String', name: 'String', data: Buffer.alloc(0), properties: {} };
     if (this.jsonAvro) {
-      const schema = this.jsonAvro.schema({ exportAttrs: true }) as { name?: string };
-      return { type: 'Avro', name: schema.name ?? this.options.source, data: Buffer.from(JSON.stringify(schema)), properties: {} };
+      // The .avsc as written (like registry schemas: the writer schema as its author wrote it).
+      const text = this.options.avroSchema!;
+      const schema = JSON.parse(text) as { name?: string; namespace?: string };
+      const name = schema.name && schema.namespace && !schema.name.includes('.') ? `${schema.namespace}.${schema.name}` : (schema.name ?? this.options.source);
+      return { type: 'Avro', name, data: Buffer.from(text, 'utf8'), properties: {} };
     }
     return undefined;
   }

@@ -1,0 +1,125 @@
+// Schema translation chosen by mapping files, through loadConfig → planPair (the path `k2p mirror` takes):
+// schema: registry (Avro via the registry connector), schema: string (UTF-8 required, Pulsar STRING schema) and
+// schema: json with an .avsc (JSON values written as typed Avro). Bad values go to the dead-letter topic with
+// their reason; the official Python client reads the typed topics.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '../../src/config/index.js';
+import { applyPlan } from '../../src/mirror/provision.js';
+import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
+import { admin } from '../helpers/pulsar.js';
+import { runReferee } from '../helpers/python.js';
+import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll } from '../helpers/schema.js';
+import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+
+const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-config-test', logLevel: logLevel.NOTHING });
+
+interface PyMessage {
+  value?: Record<string, unknown>;
+  payload_b64: string;
+  schema_version: number;
+  properties: Record<string, string>;
+}
+
+test('mapping files pick registry, string and json (+ .avsc) translation; bad values are dead letters with reasons', { timeout: 300_000 }, async () => {
+  const run = uniqueName('cfg').slice(4);
+  const names = { avro: `sch-cfg-avro-${run}`, text: `sch-cfg-text-${run}`, json: `sch-cfg-json-${run}` };
+  const dir = mkdtempSync(join(tmpdir(), 'k2p-schema-config-'));
+  const avsc = { type: 'record', name: 'Reading', namespace: 'k2p.cfg', fields: [{ name: 'sensor', type: 'string' }, { name: 'celsius', type: 'double' }, { name: 'ok', type: 'boolean' }] };
+  writeFileSync(join(dir, 'reading.avsc'), JSON.stringify(avsc));
+  writeFileSync(
+    join(dir, 'k2p.yaml'),
+    [
+      'connectors:',
+      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
+      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
+      `  registry-t: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
+      'source: kafka-t',
+      'target: pulsar-t',
+      'registry: registry-t',
+      'topics:',
+      `  - { match: ${names.avro}, to: "persistent://public/default/{topic}", schema: registry, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+      `  - { match: ${names.text}, to: "persistent://public/default/{topic}", schema: string, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+      `  - { match: ${names.json}, to: "persistent://public/default/{topic}", schema: json, avroSchema: reading.avsc, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+      '',
+    ].join('\n'),
+  );
+
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+    for (const n of Object.values(names)) {
+      await admin.topics.delete(`persistent://public/default/${n}`, { force: true }).catch(() => undefined);
+      await admin.topics.delete(`persistent://public/default/${n}-dlq`, { force: true }).catch(() => undefined);
+    }
+  });
+  await kafkaAdmin.createTopics({ topics: Object.values(names).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  dropSubjectAfter(`${names.avro}-value`);
+
+  const schemaV1 = { type: 'record', name: `Cfg${run.replace(/-/g, '')}`, fields: [{ name: 'n', type: 'int' }] };
+  await runReferee('kafka_avro_referee.py', ['--bootstrap-servers', STACK.kafkaBrokers[0]!, '--registry-url', STACK.registryUrl, 'produce', names.avro, '--schema', JSON.stringify(schemaV1)], [0, 1, 2].map((n) => ({ key: null, value: { n } })));
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: names.text, messages: [{ value: 'héllo' }, { value: Buffer.from([0xc3, 0x28]) }, { value: 'wörld' }, { value: null }] });
+  await producer.send({
+    topic: names.json,
+    messages: [
+      { value: JSON.stringify({ sensor: 's1', celsius: 21.5, ok: true }) },
+      { value: '{"sensor": "s2", "celsius": ' },
+      { value: JSON.stringify({ sensor: 's3', celsius: 'warm', ok: true }) },
+      { value: JSON.stringify({ sensor: 's4', celsius: -3, ok: false }) },
+    ],
+  });
+  await producer.disconnect();
+
+  const config = loadConfig([join(dir, 'k2p.yaml')]);
+  const [pairBase] = mirrorPairs(config);
+  const pair = await planPair(config, pairBase!);
+  cleanup(() => closePair(pair));
+  for (const plan of pair.plans) await applyPlan(pair.admin, plan);
+  assert.equal(pair.topics.length, 3);
+  assert.ok(pair.topics.every((t) => t.converter !== undefined), 'each mapping got its converter');
+  for (const t of Object.values(names)) await admin.subscriptions.create(`persistent://public/default/${t}`, 'referee', 'earliest');
+
+  const ends = new Map<string, Map<number, number>>();
+  for (const t of Object.values(names)) ends.set(t, await endOffsets(kafka, t));
+  const mirror = await mirrorUntil(pair.kafka, pair.pulsar, pair.topics, (m) =>
+    Object.values(names).every((t) => committedTo({ status: () => m.status().filter((s) => s.topic === t) } as typeof m, ends.get(t)!)),
+  );
+  const count = (t: string, f: 'records' | 'deadLetters') => mirror.status().filter((s) => s.topic === t).reduce((n, s) => n + s[f], 0);
+  assert.deepEqual([count(names.avro, 'records'), count(names.text, 'records'), count(names.json, 'records')], [3, 3, 2]);
+  assert.deepEqual([count(names.text, 'deadLetters'), count(names.json, 'deadLetters')], [1, 2]);
+
+  const schemas = await Promise.all(Object.values(names).map((t) => admin.schemas.latest(`persistent://public/default/${t}`)));
+  assert.deepEqual(schemas.map((s) => s?.type), ['AVRO', 'STRING', 'AVRO']);
+  assert.deepEqual(JSON.parse(schemas[2]!.schema), avsc);
+
+  const dead = async (t: string) => (await readAll(pair.pulsar, `persistent://public/default/${t}-dlq`)).map((m) => [m.properties['k2p.dlq.code'], m.properties['k2p.dlq.reason']]);
+  const textDead = await dead(names.text);
+  assert.equal(textDead.length, 1);
+  assert.equal(textDead[0]![0], 'K2P_SCH_BODY');
+  assert.match(textDead[0]![1]!, /not valid UTF-8/);
+  const jsonDead = await dead(names.json);
+  assert.deepEqual(jsonDead.map((d) => d[0]), ['K2P_SCH_BODY', 'K2P_SCH_BODY']);
+  assert.match(jsonDead[0]![1]!, /not JSON/);
+  assert.match(jsonDead[1]![1]!, /does not fit the Avro schema at celsius/);
+
+  // Typed reads by the official client.
+  const py = (t: string, n: number, schema: string) => runReferee<PyMessage>('pulsar_referee.py', ['--service-url', STACK.pulsarServiceUrl, 'consume', `persistent://public/default/${t}`, '-s', 'referee', '-n', String(n), '--schema', schema]);
+  const avroRead = await py(names.avro, 3, `avro:${JSON.stringify(schemaV1)}`);
+  assert.deepEqual(avroRead.lines.map((m) => m.value), [{ n: 0 }, { n: 1 }, { n: 2 }]);
+  const textRead = await py(names.text, 3, 'string');
+  assert.deepEqual(textRead.lines.map((m) => Buffer.from(m.payload_b64, 'base64').toString()), ['héllo', 'wörld', '']);
+  assert.ok(textRead.lines.slice(0, 2).every((m) => m.schema_version === 0));
+  const jsonRead = await py(names.json, 2, `avro:${JSON.stringify(avsc)}`);
+  assert.deepEqual(jsonRead.lines.map((m) => m.value), [
+    { sensor: 's1', celsius: 21.5, ok: true },
+    { sensor: 's4', celsius: -3, ok: false },
+  ]);
+});
