@@ -7,6 +7,7 @@ import { Mirror } from '../mirror/mirror.js';
 import { formatProgress, topicProgress } from '../mirror/progress.js';
 import { cliLogger } from './logger.js';
 import { applyPlan, describePlan } from '../mirror/provision.js';
+import { schemaPlans } from '../mirror/schema-converter.js';
 import { closePair, discoverer, mirrorPairs, planPair, type MirrorPair } from '../mirror/setup.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -42,6 +43,10 @@ export function registerMirrorCommands(program: Command): void {
       const pairs = await plannedPairs(opts.config);
       try {
         printPlans(pairs, opts.json ?? false);
+        // Schema translation: registry subjects and versions found, the Pulsar schemas they become.
+        const schemas = await schemaPlans(pairs.flatMap((p) => p.topics));
+        if (opts.json && schemas.length > 0) console.log(JSON.stringify({ schemas }));
+        if (!opts.json) for (const s of schemas) for (const line of s.lines) console.log(`  ${s.topic}: ${line}`);
       } finally {
         await Promise.all(pairs.map(closePair));
       }

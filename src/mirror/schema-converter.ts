@@ -27,6 +27,7 @@ import {
   pulsarStrategy,
   readProtobufFrame,
   subjectName,
+  topicSubjects,
   type PulsarSchemaInfo,
   type PulsarStrategy,
   type SubjectStrategy,
@@ -112,6 +113,11 @@ export class SchemaConverter implements RecordConverter {
         throw new K2pError('K2P_SCH_TRANSLATE', `topic ${options.source}: the Avro schema given for JSON values is not valid: ${(err as Error).message}`, { topic: options.source });
       }
     }
+  }
+
+  /** What this converter will register (reads the registry, changes nothing). */
+  plan(): Promise<SchemaPlan> {
+    return planFor(this.options);
   }
 
   private pulsarTopic(partition: number): string {
@@ -491,4 +497,59 @@ export function mappingConverter(
   });
   byTopic.set(key, converter);
   return converter;
+}
+
+// ---- plan (k2p plan)
+
+export interface SchemaPlan {
+  topic: string;
+  target: string;
+  /** Human-readable lines: registry subjects and versions found, the Pulsar schemas they become. */
+  lines: string[];
+  subjects: { subject: string; version: number; id: number; registryType: string; pulsar?: { type: string; name: string }; error?: string }[];
+}
+
+/** What schema translation will do for each topic (reads the registry, changes nothing). */
+export async function schemaPlans(topics: readonly { source: string; target: string; converter?: unknown }[]): Promise<SchemaPlan[]> {
+  const plans: SchemaPlan[] = [];
+  for (const t of topics) if (t.converter instanceof SchemaConverter) plans.push(await t.converter.plan());
+  return plans;
+}
+
+async function planFor(o: SchemaConverterOptions): Promise<SchemaPlan> {
+  const out: SchemaPlan = { topic: o.source, target: o.target, lines: [], subjects: [] };
+  if (o.schema === 'string') out.lines.push('schema: string → Pulsar STRING schema (values must be UTF-8)');
+  else if (o.schema === 'json') {
+    if (o.avroSchema) {
+      const s = JSON.parse(o.avroSchema) as { name?: string; namespace?: string };
+      out.lines.push(`schema: json → JSON values written as typed Avro: Pulsar AVRO schema ${s.namespace ? `${s.namespace}.` : ''}${s.name ?? ''}`);
+    } else out.lines.push('schema: json → values checked as JSON, no Pulsar schema');
+  } else {
+    const registry = o.translator!.registry;
+    const strategy = o.subjectStrategy ?? 'TopicName';
+    const subjects = topicSubjects(strategy, o.source, await registry.subjects());
+    if (strategy === 'RecordName') out.lines.push('subjects: RecordName strategy — found per record (schema ids), not by topic');
+    else if (subjects.length === 0) out.lines.push(`no registry subject found for ${o.source} (${strategy}); schemas are registered as records bring them`);
+    for (const subject of subjects) {
+      for (const version of await registry.versions(subject)) {
+        const sv = await registry.subjectVersion(subject, version);
+        const entry: SchemaPlan['subjects'][number] = { subject, version, id: sv.id, registryType: sv.schemaType };
+        try {
+          const { pulsar } = await o.translator!.translate(sv.id);
+          entry.pulsar = { type: pulsar.type, name: pulsar.name };
+          out.lines.push(`registry ${subject} v${version} (id ${sv.id}, ${sv.schemaType}) → Pulsar ${pulsar.type} ${pulsar.name}${sv.schemaType === 'PROTOBUF' ? ' (first message; records name theirs by message index)' : ''}`);
+        } catch (err) {
+          entry.error = (err as Error).message;
+          out.lines.push(`registry ${subject} v${version} (id ${sv.id}, ${sv.schemaType}) → cannot be translated: ${entry.error}`);
+        }
+        out.subjects.push(entry);
+      }
+    }
+    const setting = o.compatibility ?? 'registry';
+    if (setting === 'registry' && subjects.some((s) => s.endsWith('-value') || strategy !== 'TopicName')) {
+      const level = await registry.compatibility(subjects.find((s) => !s.endsWith('-key')));
+      out.lines.push(`compatibility: registry ${level} → Pulsar ${pulsarStrategy(level) ?? '(no equivalent: left as it is)'}`);
+    } else if (setting !== 'registry') out.lines.push(`compatibility: ${setting === 'keep' ? 'left as it is' : `Pulsar ${setting}`}`);
+  }
+  return out;
 }

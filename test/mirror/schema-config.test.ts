@@ -3,17 +3,19 @@
 // schema: json with an .avsc (JSON values written as typed Avro). Bad values go to the dead-letter topic with
 // their reason; the official Python client reads the typed topics.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../../src/config/index.js';
 import { applyPlan } from '../../src/mirror/provision.js';
 import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import { admin } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll } from '../helpers/schema.js';
+import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registerSchema } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-config-test', logLevel: logLevel.NOTHING });
@@ -122,4 +124,47 @@ test('mapping files pick registry, string and json (+ .avsc) translation; bad va
     { sensor: 's1', celsius: 21.5, ok: true },
     { sensor: 's4', celsius: -3, ok: false },
   ]);
+});
+
+test('k2p plan lists the registry subjects and versions of a topic and the Pulsar schemas they become', { timeout: 120_000 }, async () => {
+  const topic = uniqueName('sch-plan');
+  const dir = mkdtempSync(join(tmpdir(), 'k2p-schema-plan-'));
+  writeFileSync(
+    join(dir, 'k2p.yaml'),
+    [
+      'connectors:',
+      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
+      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
+      `  registry-t: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
+      'source: kafka-t',
+      'target: pulsar-t',
+      'registry: registry-t',
+      'topics:',
+      `  - { match: ${topic}, to: "persistent://public/default/{topic}", schema: registry }`,
+      '',
+    ].join('\n'),
+  );
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+  });
+  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  const record = { type: 'record', name: `Plan${topic.slice(-8)}`, namespace: 'k2p.plan', fields: [{ name: 'a', type: 'int' }] };
+  const id1 = await registerSchema(`${topic}-value`, JSON.stringify(record));
+  const id2 = await registerSchema(`${topic}-value`, JSON.stringify({ ...record, fields: [...record.fields, { name: 'b', type: 'string', default: '' }] }));
+
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/k2p.js', import.meta.url)), 'plan', '-c', join(dir, 'k2p.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`k2p plan exited ${code}: ${stderr}`))));
+  });
+  const name = `k2p.plan.${record.name}`;
+  assert.match(out, new RegExp(`${topic}: registry ${topic}-value v1 \\(id ${id1}, AVRO\\) → Pulsar Avro ${name}`));
+  assert.match(out, new RegExp(`${topic}: registry ${topic}-value v2 \\(id ${id2}, AVRO\\) → Pulsar Avro ${name}`));
+  assert.match(out, new RegExp(`${topic}: compatibility: registry NONE → Pulsar ALWAYS_COMPATIBLE`));
 });
