@@ -9,7 +9,8 @@
 // rate (Kafka produce timestamp → received by a Pulsar consumer of our client), the peak RSS, and many
 // small topics (2,000 × BENCH_SCALE) mirrored by one Mirror. Every topic created is deleted.
 // Prints every figure and the ratios, then one JSON line. Not a test: nothing is asserted.
-// BENCH_PHASES=throughput,latency,topics selects phases (default all; `mirror` = only M, for profiling).
+// Avro phase: the same framed Avro records mirrored bytes-only and with schema translation (ratio typed / bytes).
+// BENCH_PHASES=throughput,avro,latency,topics selects phases (default all; `mirror` = only M, for profiling).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -18,6 +19,9 @@ import { Mirror, type MirroredTopic } from '../src/mirror/mirror.js';
 import { PartitionWriter } from '../src/mirror/partition-writer.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
 import { toPulsarMessage } from '../src/mirror/record-mapping.js';
+import { SchemaConverter, pulsarSchemaTarget } from '../src/mirror/schema-converter.js';
+import { RegistryClient, SchemaTranslator, frameHeader } from '../src/schema/index.js';
+import avro from 'avsc';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { MessageId, PulsarClient, partitionTopic, type OutgoingMessage } from '../src/pulsar/client/index.js';
 
@@ -27,7 +31,7 @@ const admin = new PulsarAdmin({ url: process.env.K2P_PULSAR_ADMIN_URL ?? 'http:/
 const client = new PulsarClient({ serviceUrl });
 const kafka = new Kafka({ brokers, clientId: 'k2p-bench-mirror', logLevel: logLevel.NOTHING });
 const scale = Number(process.env.BENCH_SCALE ?? 1);
-const phases = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,topics').split(','));
+const phases = new Set((process.env.BENCH_PHASES ?? 'throughput,avro,latency,topics').split(','));
 
 const PARTITIONS = 8;
 const RECORD_BYTES = 1024;
@@ -456,6 +460,62 @@ async function manyTopics(results: Record<string, number | string>, kafkaAdmin: 
   });
 }
 
+// ---- Avro: the mirror with schema translation (registry framing stripped, schema version per message) vs the
+// bytes-only mirror, same records, same run. Registry at K2P_REGISTRY_URL (the Confluent-compatible API).
+async function avroThroughput(results: Record<string, number | string>, kafkaAdmin: ReturnType<Kafka['admin']>): Promise<void> {
+  const registryUrl = process.env.K2P_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7';
+  const perPartition = Math.max(1, Math.round((400_000 * scale) / PARTITIONS));
+  const total = perPartition * PARTITIONS;
+  const schema = { type: 'record', name: `BenchOrder_${run}`, namespace: 'k2p.bench', fields: [{ name: 'id', type: 'long' }, { name: 'customer', type: 'string' }, { name: 'amount', type: 'double' }, { name: 'blob', type: 'bytes' }] };
+  const typed = await topicPair('avro-typed', PARTITIONS, kafkaAdmin);
+  const bytes = await topicPair('avro-bytes', PARTITIONS, kafkaAdmin);
+  const subject = `${typed.source}-value`;
+  const reg = await fetch(`${registryUrl}/subjects/${subject}/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify(schema) }) });
+  const { id } = (await reg.json()) as { id: number };
+  try {
+    const type = avro.Type.forSchema(schema as avro.Schema);
+    // ~1 KiB framed Avro values (64 distinct bodies), as a Confluent serializer writes them.
+    const avroValues = Array.from({ length: 64 }, (_, i) => Buffer.concat([frameHeader(id), type.toBuffer({ id: i, customer: `customer-${i}`, amount: i * 1.5, blob: randomBytes(RECORD_BYTES - 40) })]));
+    for (const topic of [typed.source, bytes.source]) {
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      await Promise.all(
+        Array.from({ length: PARTITIONS }, async (_, partition) => {
+          for (let i = 0; i < perPartition; i += 500) {
+            const n = Math.min(500, perPartition - i);
+            await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, j) => ({ key: `key-${(i + j) % 1000}`, value: avroValues[(i + j) % 64]!, headers: { trace: `t-${i + j}` }, partition })) });
+          }
+        }),
+      );
+      await producer.disconnect();
+    }
+    const translator = new SchemaTranslator(new RegistryClient({ url: registryUrl }));
+    typed.converter = new SchemaConverter({ schema: 'registry', mapping: MAPPING, source: typed.source, target: typed.target, persistent: true, pulsar: pulsarSchemaTarget(client, admin), translator, compatibility: 'keep' });
+    const mb = (total * (avroValues[0]!.length)) / 1e6;
+    const rate = (s: number) => `${fmt(total / s)} records/s (${fmt(mb / s, 1)} MB/s)`;
+    const mBytes = await mirrorUntilDone([bytes], await endOffsets(kafkaAdmin, [bytes.source]), 600_000);
+    console.log(`\nAvro topic, ${fmt(total)} framed records of ${avroValues[0]!.length} bytes on ${PARTITIONS} partitions:`);
+    console.log(`  bytes-only mirror          ${rate(mBytes.seconds)}   after group join ${rate(mBytes.afterJoinSeconds)}`);
+    const calls = translator.registry.calls;
+    const mTyped = await mirrorUntilDone([typed], await endOffsets(kafkaAdmin, [typed.source]), 600_000);
+    console.log(`  with schema translation    ${rate(mTyped.seconds)}   after group join ${rate(mTyped.afterJoinSeconds)}   (registry calls: ${translator.registry.calls - calls})`);
+    if (!mBytes.complete || !mTyped.complete || mBytes.records !== total || mTyped.records !== total) console.log(`  ! incomplete: bytes ${fmt(mBytes.records)}, typed ${fmt(mTyped.records)} of ${fmt(total)}`);
+    // What Pulsar holds: the typed topic's messages carry the schema version and the body without its header.
+    const reader = await client.createReader({ topic: partitionTopic(typed.target, 0), startMessageId: MessageId.earliest });
+    const first = await reader.readNext(10_000);
+    await reader.close();
+    const stored = await admin.schemas.all(typed.target);
+    console.log(`  typed topic: ${stored.length} Pulsar schema version(s) (${stored.map((s) => s.type).join(', ')}); first message ${first.payload.length} bytes (Kafka value ${avroValues[0]!.length}), schema version ${first.schemaVersion ? Buffer.from(first.schemaVersion).toString('hex') : 'none'}`);
+    const ratio = mTyped.seconds > 0 ? mBytes.seconds / mTyped.seconds : NaN;
+    const ratioAfterJoin = mBytes.afterJoinSeconds / mTyped.afterJoinSeconds;
+    console.log(`  typed / bytes = ${ratio.toFixed(2)} (target >= 0.9)   group join excluded: ${ratioAfterJoin.toFixed(2)}`);
+    Object.assign(results, { avro_records: total, avro_bytes_records_per_s: total / mBytes.seconds, avro_typed_records_per_s: total / mTyped.seconds, avro_ratio_typed_over_bytes: ratio, avro_ratio_after_join: ratioAfterJoin });
+  } finally {
+    await fetch(`${registryUrl}/subjects/${subject}`, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${registryUrl}/subjects/${subject}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const results: Record<string, number | string> = { scale };
   const kafkaAdmin = kafka.admin();
@@ -464,6 +524,7 @@ async function main(): Promise<void> {
   try {
     if (phases.has('throughput') || phases.has('mirror')) await throughput(results, kafkaAdmin, !phases.has('throughput'));
     if (phases.has('latency')) await latency(results, kafkaAdmin);
+    if (phases.has('avro')) await avroThroughput(results, kafkaAdmin);
     if (phases.has('topics')) await manyTopics(results, kafkaAdmin);
   } finally {
     await kafkaAdmin.disconnect();
