@@ -11,7 +11,9 @@ export const DEAD_LETTER_PROPERTIES = { code: 'k2p.dlq.code', reason: 'k2p.dlq.r
 export function deadLetterMessage(record: KafkaRecord, error: K2pError, mapping: RecordMappingOptions): OutgoingMessage {
   let message: OutgoingMessage;
   try {
-    message = toPulsarMessage(record, { ...mapping, provenance: true });
+    // A binary key must not reject its own dead letter: it is kept as a flagged base64 key, so the dead letter
+    // still carries the headers and the timestamp.
+    message = toPulsarMessage(record, { ...mapping, provenance: true, binaryKeys: 'base64' });
   } catch {
     // The record defeats even the plain mapping: keep its bytes and where it came from.
     message = {
