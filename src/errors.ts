@@ -31,9 +31,13 @@ export const ERROR_CATALOG = {
   K2P_PLS_MESSAGE_TOO_LARGE: { meaning: 'A message is larger than the broker accepts and chunking is off.', canRetry: false },
   K2P_PLS_SEND_TIMEOUT: { meaning: 'A message was not acknowledged by the broker within the send timeout.', canRetry: true },
   K2P_PLS_ADMIN: { meaning: 'A Pulsar admin REST call failed.', canRetry: false },
+  K2P_PLS_AUTH: { meaning: 'The Pulsar broker refused the connector\'s credentials (token missing, wrong, expired, or not allowed).', canRetry: false },
+  K2P_PLS_TLS: { meaning: 'TLS to the Pulsar broker failed: its certificate is not trusted by the connector\'s CA or does not match the host.', canRetry: false },
 
   // Kafka
   K2P_KFK_CONNECT: { meaning: 'Could not reach the Kafka cluster.', canRetry: true },
+  K2P_KFK_AUTH: { meaning: 'The Kafka cluster refused the connector\'s SASL credentials (user, password or mechanism).', canRetry: false },
+  K2P_KFK_TLS: { meaning: 'TLS to a Kafka broker failed: its certificate is not trusted by the connector\'s CA or does not match the host.', canRetry: false },
   K2P_KFK_ADMIN: { meaning: 'A Kafka admin request (topics, configs, offsets, groups) failed.', canRetry: false },
   K2P_KFK_CODEC: { meaning: 'A Kafka record batch could not be compressed or decompressed.', canRetry: false },
 

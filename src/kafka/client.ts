@@ -2,8 +2,11 @@
 // connector's secrets scrubbed, retry settings for a process that runs for days, and every compression
 // codec Kafka may use registered.
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { K2pError } from '../errors.js';
 import { registerKafkaCodecs } from './codecs/index.js';
+import { TLS_CERTIFICATE_ERRORS } from './errors.js';
 import { kafkajsLogCreator, type KafkaLogger } from './logger.js';
 
 export interface KafkaConnector {
@@ -73,4 +76,39 @@ export function kafkaClient(connector: KafkaConnector, logger?: KafkaLogger, opt
   if (connector.sasl) config.sasl = saslOptions(connector.sasl);
   if (logger) config.logCreator = kafkajsLogCreator(logger, connectorSecrets(connector), { connector: connector.name });
   return new Kafka(config);
+}
+
+/**
+ * Fails fast when a broker's TLS certificate is not trusted with the connector's settings: kafkajs treats
+ * that as a connection error and retries it for minutes. Handshakes with each bootstrap broker (as kafkajs
+ * would: same CA, client certificate, SNI) and throws K2P_KFK_TLS naming the connector on a certificate
+ * error. Anything else (refused, timeout, a plaintext port) is left to kafkajs and its retries.
+ */
+export async function checkKafkaTls(
+  connector: Pick<KafkaConnector, 'name' | 'ssl'> & { readonly brokers: readonly string[] },
+  timeoutMs = 10_000,
+): Promise<void> {
+  const ssl = sslOptions(connector.ssl);
+  if (!ssl) return;
+  const options: ConnectionOptions = ssl === true ? {} : ssl;
+  for (const broker of connector.brokers) {
+    const at = broker.lastIndexOf(':');
+    const host = broker.slice(0, at);
+    const port = Number(broker.slice(at + 1));
+    const failure = await new Promise<(Error & { code?: string }) | undefined>((resolve) => {
+      const socket = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...options }, () => {
+        socket.destroy();
+        resolve(undefined);
+      });
+      socket.setTimeout(timeoutMs, () => (socket.destroy(), resolve(undefined)));
+      socket.once('error', (err) => (socket.destroy(), resolve(err)));
+    });
+    if (failure?.code && TLS_CERTIFICATE_ERRORS.has(failure.code)) {
+      throw new K2pError(
+        'K2P_KFK_TLS',
+        `${connector.name}: the TLS certificate of Kafka broker ${broker} is not trusted: ${failure.message} (check the connector's ssl.ca)`,
+        { connector: connector.name, broker, tlsError: failure.code },
+      );
+    }
+  }
 }

@@ -3,7 +3,7 @@
 import type { GatewayConfig, KafkaConnector, PulsarConnector, TopicMapping } from '../config/index.js';
 import { resolveTopic, targetTopic } from '../config/index.js';
 import { K2pError } from '../errors.js';
-import { KafkajsAdmin, kafkaClient, type TopicConfig } from '../kafka/index.js';
+import { KafkajsAdmin, checkKafkaTls, kafkaClient, type TopicConfig } from '../kafka/index.js';
 import type { Kafka } from 'kafkajs';
 import { PulsarAdmin } from '../pulsar/admin/index.js';
 import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
@@ -51,8 +51,52 @@ export function mirrorPairs(config: GatewayConfig): Omit<MirrorPair, 'plans' | '
   return [...seen.values()];
 }
 
+const checked = new WeakSet<object>();
+
+/**
+ * Before anything else, once per pair: the Kafka broker's certificate is trusted (kafkajs would retry a TLS
+ * failure for minutes) and the Pulsar broker accepts the connection, its TLS and its token. A refusal is a
+ * K2pError naming the connector (K2P_KFK_TLS, K2P_PLS_AUTH, K2P_PLS_TLS); Kafka's SASL refusal comes from
+ * the admin's connect as K2P_KFK_AUTH. Messages and details never hold a secret.
+ */
+export async function checkConnectors(pair: Pick<MirrorPair, 'source' | 'target'>): Promise<void> {
+  await checkKafkaTls(pair.source);
+  const name = pair.target.name;
+  // A client of its own, closed here: a caller that gives up on a later error has no connection left open.
+  const { pulsar } = pulsarClients(pair.target);
+  try {
+    // Authenticates on connect; a role without lookup permission on this topic still proves the token good.
+    await pulsar.partitions('persistent://public/default/k2p-connector-check');
+  } catch (err) {
+    if (!(err instanceof K2pError)) throw err;
+    const details = { ...err.details, connector: name, serviceUrl: pair.target.serviceUrl };
+    const serverError = err.details.serverError;
+    if (serverError === 'AuthorizationError') return;
+    if (serverError === 'AuthenticationError') {
+      const why = pair.target.token ? 'refused the token' : 'requires a token and the connector has none';
+      throw new K2pError('K2P_PLS_AUTH', `${name}: the Pulsar broker ${why} (${err.message})`, details, { cause: err });
+    }
+    if (/certificate|self[- ]signed|altnames/i.test(err.message)) {
+      throw new K2pError('K2P_PLS_TLS', `${name}: the Pulsar broker's TLS certificate is not trusted: ${err.message} (check the connector's tls.ca)`, details, { cause: err });
+    }
+    throw new K2pError(err.code, `${name}: ${err.message}`, details, { cause: err, canRetry: err.canRetry });
+  } finally {
+    await pulsar.close();
+  }
+}
+
+/** A Pulsar admin refusal (401/403) as K2P_PLS_AUTH naming the connector; other errors unchanged. */
+function pulsarAdminAuth(target: PulsarConnector, err: unknown): unknown {
+  if (!(err instanceof K2pError) || err.code !== 'K2P_PLS_ADMIN' || (err.details.status !== 401 && err.details.status !== 403)) return err;
+  return new K2pError('K2P_PLS_AUTH', `${target.name}: the Pulsar admin API refused the connector's token: ${err.message}`, { ...err.details, connector: target.name, adminUrl: target.adminUrl }, { cause: err });
+}
+
 /** Reads both clusters (changes nothing) and plans every selected topic of a pair. */
 export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'plans' | 'topics'>): Promise<MirrorPair> {
+  if (!checked.has(pair.kafka)) {
+    await checkConnectors(pair);
+    checked.add(pair.kafka);
+  }
   const kafkaAdmin = new KafkajsAdmin(pair.kafka, pair.source.name);
   await kafkaAdmin.connect();
   try {
@@ -79,7 +123,9 @@ export async function planPair(config: GatewayConfig, pair: Omit<MirrorPair, 'pl
       };
       const target = targetTopic(mapping, name);
       const deadLetter = mapping.deadLetter !== undefined ? targetTopic({ to: mapping.deadLetter }, name) : undefined;
-      const plan = await planTopic(pair.admin, source, target, known, deadLetter);
+      const plan = await planTopic(pair.admin, source, target, known, deadLetter).catch((err: unknown) => {
+        throw pulsarAdminAuth(pair.target, err);
+      });
       plans.push(plan);
       const topic: MirroredTopic = {
         source: name,
