@@ -9,6 +9,7 @@ import { Gateway, readConfigFiles, type Run } from '../runs/index.js';
 import { redisUrlFor } from '../runs/redis-url.js';
 import { progressLine, summarize } from '../runs/summary.js';
 import { cliLogger } from './logger.js';
+import { paint, statusColour } from './status.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -18,15 +19,6 @@ function wholeNumber(value: string): number {
   const v = Number(value);
   if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('expected a whole number >= 0');
   return v;
-}
-
-/** Colour only on a terminal (and never with NO_COLOR). */
-export function paint(stream: NodeJS.WriteStream, code: number, text: string): string {
-  return stream.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${text}\x1b[0m` : text;
-}
-
-export function statusColour(status: Run['status']): number {
-  return status === 'live' ? 32 : status === 'failed' || status === 'cancelled' ? 31 : status === 'paused' ? 33 : 36;
 }
 
 interface Connection {

@@ -7,7 +7,16 @@ import { RedisRunStore } from '../runs/redis-run-store.js';
 import { redisUrlFor } from '../runs/redis-url.js';
 import { runView, type RunView } from '../runs/status-view.js';
 import { progressLine, summarize } from '../runs/summary.js';
-import { paint, statusColour } from './run.js';
+import type { Run } from '../runs/types.js';
+
+/** Colour only on a terminal (and never with NO_COLOR). */
+export function paint(stream: NodeJS.WriteStream, code: number, text: string): string {
+  return stream.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+export function statusColour(status: Run['status']): number {
+  return status === 'live' ? 32 : status === 'failed' || status === 'cancelled' ? 31 : status === 'paused' ? 33 : 36;
+}
 
 interface StatusFlags {
   redis?: string;
