@@ -72,10 +72,25 @@ async function ensureCredentials(ctx: StackContext): Promise<Credentials> {
   return credentials;
 }
 
+/**
+ * openssl comes with Debian's ca-certificates; where it is missing, pulsar-secure (started alongside)
+ * installs it from Debian packages, so wait for it rather than run a second apt-get into dpkg's lock.
+ */
+async function waitForOpenssl(ctx: StackContext): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (await run('openssl', ['version']).then(() => true, () => false)) return;
+    if (Date.now() > deadline) throw new Error('openssl not found: apt-get install openssl (or start pulsar-secure, which installs it)');
+    ctx.log('waiting for openssl');
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+}
+
 /** A CA, a broker certificate it signed (localhost, 127.0.0.1) in a PKCS#12 keystore, and a truststore. */
 async function ensureCertificates(ctx: StackContext, credentials: Credentials): Promise<void> {
   const f = secureFiles(ctx.serviceDir);
   if ([f.caCert, f.keystore, f.truststore].every((file) => existsSync(file))) return;
+  await waitForOpenssl(ctx);
   ctx.log('making a CA, a broker keystore and a truststore (openssl, keytool)');
   await rm(f.tls, { recursive: true, force: true });
   await mkdir(f.tls, { recursive: true, mode: 0o700 });
