@@ -43,9 +43,22 @@ ${[artifact, ...extras].map(dependency).join('\n')}
  * server's own distribution would ship) and their transitive dependencies,
  * resolving them with Maven only when the argfile for this exact version does not exist yet.
  */
-export async function classpathArgFile(dir: string, artifact: MavenArtifact, extras: MavenArtifact[] = []): Promise<string> {
+/** Resolutions in progress in this process: two services needing the same classpath share one Maven run. */
+const resolving = new Map<string, Promise<string>>();
+
+export function classpathArgFile(dir: string, artifact: MavenArtifact, extras: MavenArtifact[] = []): Promise<string> {
   const tag = `${artifact.artifactId}-${artifact.version}${extras.map((e) => `+${e.artifactId}`).join('')}`;
   const argFile = join(dir, `${tag}.classpath.args`);
+  let pending = resolving.get(argFile);
+  if (!pending) {
+    pending = resolveClasspath(dir, artifact, extras, tag, argFile);
+    resolving.set(argFile, pending);
+    pending.catch(() => resolving.delete(argFile));
+  }
+  return pending;
+}
+
+async function resolveClasspath(dir: string, artifact: MavenArtifact, extras: MavenArtifact[], tag: string, argFile: string): Promise<string> {
   if (existsSync(argFile)) return argFile;
   await mkdir(dir, { recursive: true });
   const pom = join(dir, `${tag}.pom.xml`);

@@ -10,7 +10,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { classpathArgFile } from '../maven.js';
 import { stackDirectory } from '../paths.js';
 import type { StackContext, StackOptions, StackService } from '../service.js';
 import { argFile, isKafka3, jvmLogArg, kafkaRoundTrip, log4j1, log4j2 } from './kafka.js';
@@ -129,19 +128,6 @@ async function ensureCertificates(ctx: StackContext, credentials: Credentials): 
   await Promise.all([f.caKey, f.brokerKey, f.keystore, f.truststore].map((file) => chmod(file, 0o600)));
 }
 
-/**
- * Kafka 4.x's pom brings slf4j-api 1.7 and log4j-core but no binding between them, so the broker logs
- * nothing; this service adds log4j's slf4j 1.x binding so a failed start explains itself. 3.x: kafka.ts's.
- */
-async function secureArgFile(ctx: StackContext): Promise<string> {
-  if (isKafka3(ctx.options.kafkaVersion)) return argFile(ctx);
-  return classpathArgFile(
-    join(ctx.stackDir, 'classpath'),
-    { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: ctx.options.kafkaVersion },
-    [{ groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: '2.25.5' }],
-  );
-}
-
 function serverProperties(ctx: StackContext, credentials: Credentials): string {
   const { kafkaSecurePort: port, kafkaVersion } = ctx.options;
   const controllerPort = port + 1;
@@ -192,7 +178,7 @@ export const kafkaSecure: StackService = {
   port: (options) => options.kafkaSecurePort,
 
   async install(ctx) {
-    await secureArgFile(ctx);
+    await argFile(ctx);
     const credentials = await ensureCredentials(ctx);
     await ensureCertificates(ctx, credentials);
     const f = secureFiles(ctx.serviceDir);
@@ -223,7 +209,7 @@ export const kafkaSecure: StackService = {
       ...scram('SCRAM-SHA-512', BROKER_USER, credentials.brokerPassword),
     ];
     ctx.log('formatting the log dir with the SCRAM users');
-    await run('java', [`@${await secureArgFile(ctx)}`, jvmLogArg(ctx), 'kafka.tools.StorageTool', ...format]);
+    await run('java', [`@${await argFile(ctx)}`, jvmLogArg(ctx), 'kafka.tools.StorageTool', ...format]);
     await writeFile(f.formatMark, ctx.options.kafkaVersion);
   },
 
@@ -237,7 +223,7 @@ export const kafkaSecure: StackService = {
         '-XX:TieredStopAtLevel=1', // C1 only: a faster start; this broker carries test traffic only
         '-Djava.awt.headless=true',
         jvmLogArg(ctx),
-        `@${await secureArgFile(ctx)}`,
+        `@${await argFile(ctx)}`,
         'kafka.Kafka',
         secureFiles(ctx.serviceDir).properties,
       ],

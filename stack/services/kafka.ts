@@ -79,8 +79,11 @@ export function jvmLogArg(ctx: StackContext): string {
 }
 
 export async function argFile(ctx: StackContext): Promise<string> {
-  // Kafka 3.x logs through slf4j 1.7 + reload4j, a binding its distribution ships but its pom does not name.
-  const extras = isKafka3(ctx.options.kafkaVersion) ? [{ groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' }] : [];
+  // Kafka logs through slf4j 1.7, whose binding its distribution ships but its pom does not name: reload4j
+  // for 3.x, log4j2's slf4j 1.x binding for 4.x. Without it the broker logs nothing at all.
+  const extras = isKafka3(ctx.options.kafkaVersion)
+    ? [{ groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' }]
+    : [{ groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: '2.25.5' }];
   return classpathArgFile(
     join(ctx.stackDir, 'classpath'),
     { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: ctx.options.kafkaVersion },
