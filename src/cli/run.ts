@@ -171,7 +171,7 @@ async function follow(gateway: Gateway, id: string, opts: RunFlags, json: boolea
       const s = summarize(run, lag);
       const rate = lag && previous && lag.at > previous.at ? Math.round(((lag.mirrored - previous.mirrored) * 1000) / (lag.at - previous.at)) : undefined;
       if (lag) previous = { at: lag.at, mirrored: lag.mirrored };
-      if (!opts.quiet) console.log(json ? JSON.stringify({ ...s, rate }) : paint(process.stdout, statusColour(run.status), progressLine(s, rate)));
+      if (!opts.quiet) console.log(json ? JSON.stringify({ ...s, rate }) : paint(process.stdout, statusColour(run.status), progressLine(s, rate, true)));
       const done = run.status === 'failed' || run.status === 'cancelled' || (run.status === 'live' && !opts.follow);
       if (done) return run.status;
       if (interrupted) return 'interrupted';

@@ -36,9 +36,15 @@ export function summarize(run: Run, lag: LagSnapshot | undefined): RunSummary {
   return out;
 }
 
-export function progressLine(s: RunSummary, rate?: number): string {
+/** `[#########-----------]` for a percentage (people's progress lines). */
+export function progressBar(percent: number, width = 20): string {
+  const full = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
+  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
+}
+
+export function progressLine(s: RunSummary, rate?: number, bar = false): string {
   const parts = [`run ${s.id}${s.name ? ` (${s.name})` : ''}: ${s.status}, step ${s.step} (${s.stepStatus})`];
-  if (s.total !== undefined) parts.push(`${s.backfillPercent!.toFixed(1)}% of ${n(s.total)} records mirrored, lag ${n(s.lag ?? 0)}`);
+  if (s.total !== undefined) parts.push(`${bar ? `${progressBar(s.backfillPercent!)} ` : ''}${s.backfillPercent!.toFixed(1)}% of ${n(s.total)} records mirrored, lag ${n(s.lag ?? 0)}`);
   if (rate !== undefined) parts.push(`${n(rate)} records/s`);
   if (s.note) parts.push(s.note);
   if (s.error) parts.push(s.error);
