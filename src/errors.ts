@@ -48,6 +48,10 @@ export const ERROR_CATALOG = {
   K2P_MIRROR_TOPIC_DELETED: { meaning: 'A mirrored Kafka topic was deleted: its mirror stopped (what Pulsar holds stays); the other topics keep flowing.', canRetry: false },
   K2P_MIRROR_MAPPING: { meaning: 'A Pulsar message does not follow the record mapping (docs/record-mapping.md), so it cannot be turned back into a Kafka record.', canRetry: false },
 
+  // verification
+  K2P_VERIFY_INPUT: { meaning: 'A verification was asked for something it cannot do (an unknown or unmapped topic, a bound that is neither an offset nor a time, sampling in dual-write mode).', canRetry: false },
+  K2P_VERIFY_DIVERGENT: { meaning: 'Verification found Kafka and Pulsar (or a group and its subscription) not identical; the report lists where.', canRetry: false },
+
   // schema translation
   K2P_SCH_FRAME: { meaning: 'A record is not in the Schema Registry wire format (magic byte 0, 4-byte schema id, Protobuf message indexes).', canRetry: false },
   K2P_SCH_UNKNOWN_ID: { meaning: 'The Schema Registry does not know the schema id (or subject version) a record refers to.', canRetry: false },

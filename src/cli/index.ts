@@ -5,6 +5,7 @@ import { registerFacadeCommand } from './facade.js';
 import { registerMirrorCommands } from './mirror.js';
 import { registerOffsetsCommands } from './offsets.js';
 import { registerPulsarCommands } from './pulsar.js';
+import { registerVerifyCommand } from './verify.js';
 import { registerRunCommands } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerStatusCommand } from './status.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerFacadeCommand(program);
   registerMirrorCommands(program);
   registerPulsarCommands(program);
+  registerVerifyCommand(program);
   registerOffsetsCommands(program);
   registerRunCommands(program);
   registerStatusCommand(program);

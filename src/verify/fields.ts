@@ -1,0 +1,71 @@
+// Compares the content of one pair: key, value (pluggable), headers vs properties, timestamp vs event time.
+import type { KafkaHeader, MappedRecord } from '../mirror/record-mapping.js';
+import type { KafkaSide } from './records.js';
+import { describeBytes, type ValueComparator, type ValueContext } from './values.js';
+
+export interface FieldDifference {
+  kind: 'key' | 'value' | 'headers' | 'timestamp';
+  detail: string;
+}
+
+export interface FieldOptions {
+  value: ValueComparator;
+  /** Which fields to compare (default all). Dual-write writers may not set event time, for example. */
+  key?: boolean;
+  headers?: boolean;
+  timestamp?: boolean;
+  /** Header names left out of the comparison (e.g. the dual-write identity header). */
+  ignoreHeaders?: ReadonlySet<string>;
+}
+
+function text(v: Buffer | null): string {
+  if (v === null) return 'null';
+  const s = v.toString('utf8');
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+}
+
+function describeHeaders(a: KafkaHeader[], b: KafkaHeader[]): string | undefined {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x || !y) {
+      const h = (x ?? y)!;
+      return `header #${i} "${h.key}" only in ${x ? 'Kafka' : 'Pulsar'} (Kafka ${a.length} headers, Pulsar ${b.length})`;
+    }
+    if (x.key !== y.key) return `header #${i}: Kafka "${x.key}", Pulsar "${y.key}"`;
+    const same = x.value === null || y.value === null ? x.value === y.value : x.value.equals(y.value);
+    if (!same) return `header #${i} "${x.key}": Kafka ${text(x.value)}, Pulsar ${text(y.value)}`;
+  }
+  return undefined;
+}
+
+function withoutIgnored(list: KafkaHeader[], ignore: ReadonlySet<string> | undefined): KafkaHeader[] {
+  return ignore && ignore.size > 0 ? list.filter((h) => !ignore.has(h.key)) : list;
+}
+
+/** The differences of one pair (empty when identical). Async only when the value comparator is. */
+export function compareFields(k: KafkaSide, p: MappedRecord, context: ValueContext, options: FieldOptions): FieldDifference[] | Promise<FieldDifference[]> {
+  const out: FieldDifference[] = [];
+  if (options.key !== false) {
+    const d = describeBytes('key', k.key, p.key);
+    if (d) out.push({ kind: 'key', detail: d });
+  }
+  if (options.headers !== false) {
+    const d = describeHeaders(withoutIgnored(k.headers, options.ignoreHeaders), withoutIgnored(p.headers, options.ignoreHeaders));
+    if (d) out.push({ kind: 'headers', detail: d });
+  }
+  if (options.timestamp !== false && k.timestamp !== p.timestamp) {
+    out.push({ kind: 'timestamp', detail: `timestamp: Kafka ${k.timestamp}, Pulsar ${p.timestamp}` });
+  }
+  const v = options.value(k.value, p.value, context);
+  if (v === undefined) return out;
+  if (typeof v === 'string') {
+    out.push({ kind: 'value', detail: v });
+    return out;
+  }
+  return v.then((d) => {
+    if (d) out.push({ kind: 'value', detail: d });
+    return out;
+  });
+}

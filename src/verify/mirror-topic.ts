@@ -1,0 +1,88 @@
+// Mirror mode for one topic: every planned partition compared at once (Kafka partition p ↔ Pulsar partition p).
+import { partitionTopic } from '../pulsar/client/index.js';
+import type { FieldOptions } from './fields.js';
+import type { Findings } from './findings.js';
+import { KafkaTopicReader } from './kafka-source.js';
+import { matchOrdered } from './ordered-matcher.js';
+import { rangedMessages } from './pulsar-source.js';
+import type { OffsetRange } from './ranges.js';
+import type { PulsarSide } from './records.js';
+import { partitionSummary, topicSummary } from './summary.js';
+import type { ClusterPair } from './targets.js';
+import { emptyCounts, type Counts, type TopicSummary } from './types.js';
+import type { TopicPair } from './options.js';
+
+export interface TopicRun {
+  cluster: ClusterPair;
+  pair: TopicPair;
+  partitionCount: number;
+  /** Ranges per Kafka partition compared (partitions absent are not compared). */
+  plans: Map<number, OffsetRange[]>;
+  fields: FieldOptions;
+  findings: Findings;
+  window?: number;
+  settleMs?: number;
+  /** Receives each partition's live counts (progress). */
+  track?: (counts: Counts) => void;
+}
+
+async function* nothing(): AsyncGenerator<PulsarSide, void, undefined> {}
+
+/** Pulsar partitions of the target (0 = not partitioned); -1 when the topic does not exist. */
+async function pulsarLayout(run: TopicRun): Promise<number> {
+  const { cluster, pair } = run;
+  const partitions = await cluster.pulsar.partitions(pair.pulsarTopic);
+  if (partitions > 0 || !cluster.admin) return partitions;
+  return (await cluster.admin.topics.exists(pair.pulsarTopic)) ? 0 : -1;
+}
+
+export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
+  const { cluster, pair, findings } = run;
+  const layout = await pulsarLayout(run);
+  const pulsarTopicOf = (p: number): string | undefined => {
+    if (layout > 0) return p < layout ? partitionTopic(pair.pulsarTopic, p) : undefined;
+    return layout === 0 && run.partitionCount === 1 && p === 0 ? pair.pulsarTopic : undefined;
+  };
+  const plans = [...run.plans].sort((a, b) => a[0] - b[0]).map(([partition, ranges]) => ({ partition, ranges }));
+  const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, run.partitionCount, plans);
+  const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
+  for (const c of counts.values()) run.track?.(c);
+  try {
+    await reader.start();
+    await Promise.all(
+      plans.map(async ({ partition, ranges }) => {
+        const topic = pulsarTopicOf(partition);
+        const last = ranges[ranges.length - 1];
+        const pulsar = topic
+          ? rangedMessages(cluster.pulsar, topic, ranges, {
+              expectOffset: last && last.to > last.from ? last.to - 1n : undefined,
+              settleMs: run.settleMs,
+            })
+          : nothing();
+        try {
+          await matchOrdered({
+            topic: pair.kafkaTopic,
+            partition,
+            pulsarTopic: topic ?? `${pair.pulsarTopic} (no partition ${partition})`,
+            ranges,
+            kafka: reader.stream(partition),
+            pulsar,
+            fields: run.fields,
+            findings,
+            counts: counts.get(partition)!,
+            window: run.window,
+          });
+        } finally {
+          await pulsar.return();
+        }
+      }),
+    );
+  } finally {
+    await reader.close();
+  }
+  return topicSummary(
+    pair.kafkaTopic,
+    pair.pulsarTopic,
+    plans.map(({ partition, ranges }) => partitionSummary(pair.kafkaTopic, partition, pulsarTopicOf(partition) ?? pair.pulsarTopic, ranges, counts.get(partition)!)),
+  );
+}
