@@ -43,10 +43,13 @@ export async function subscriptionPosition(client: PulsarClient, topic: string, 
   try {
     const part = consumer.partitions[0]!;
     const { last, markDelete } = await part.getLastMessageId();
-    const markText = markDelete?.toString();
+    const markText = markDelete ? `${BigInt.asIntN(64, markDelete.ledgerId)}:${BigInt.asIntN(64, markDelete.entryId)}` : undefined;
     const base = markText !== undefined ? { markDelete: markText } : {};
     if (last.entryId < 0n) return { ...base, nextOffset: emptyOffset, atEnd: true };
-    const caughtUp = markDelete !== undefined && (markDelete.ledgerId > last.ledgerId || (markDelete.ledgerId === last.ledgerId && markDelete.entryId >= last.entryId));
+    // The broker sends a mark-delete before the first entry as entry -1 in an unsigned field.
+    const mdLedger = markDelete ? BigInt.asIntN(64, markDelete.ledgerId) : -1n;
+    const mdEntry = markDelete ? BigInt.asIntN(64, markDelete.entryId) : -1n;
+    const caughtUp = markDelete !== undefined && (mdLedger > last.ledgerId || (mdLedger === last.ledgerId && mdEntry >= last.entryId));
     if (!caughtUp) {
       try {
         const m = await consumer.receive(RECEIVE_MS);
