@@ -5,7 +5,6 @@ import { K2pError, isK2pError } from '../errors.js';
 import { applyPlan, describePlan } from '../mirror/provision.js';
 import { planPair } from '../mirror/setup.js';
 import { cutover, rollback, syncGroups, type GroupTarget } from '../offsets/index.js';
-import { verify, type VerifyReport } from '../verify/index.js';
 import { backfillCheck, type BackfillMemo } from './backfill-check.js';
 import { sampleLag } from './lag.js';
 import { LoadedRun, type RunResources } from './resources.js';
@@ -13,6 +12,7 @@ import type { RunStore } from './run-store.js';
 import type { RunSteps, StepContext, StepOutcome } from './run-steps.js';
 import type { Run, RunTopic } from './types.js';
 import { runError } from './errors.js';
+import { loadVerify, type RunVerifyReport } from './verify-module.js';
 
 /** Offsets refusals that pass once people or the mirror catch up: the step looks again instead of failing. */
 const WAIT_CODES = new Set(['K2P_OFF_GROUP_ACTIVE', 'K2P_OFF_MIRROR_BEHIND', 'K2P_OFF_SUBSCRIPTION_ACTIVE']);
@@ -61,8 +61,9 @@ export class GatewaySteps implements RunSteps {
 
   backfill = async (ctx: StepContext): Promise<StepOutcome> => {
     const topics = await this.store.topics(ctx.run.id);
+    // Sampled here, not stored: the snapshot and its history belong to the supervisor's sampler (a fresh
+    // snapshot written here would make it skip its samples, leaving holes in the charts).
     const snapshot = await sampleLag(this.resources.get(ctx.run), topics);
-    await this.store.putLag(ctx.run.id, snapshot);
     const check = backfillCheck(snapshot, ctx.memo as BackfillMemo);
     if (check.done) return { done: true, note: `caught up: ${snapshot.mirrored.toLocaleString('en-US')} records mirrored` };
     return { done: false, retryInMs: this.pollMs, note: `${check.behind.toLocaleString('en-US')} record(s) to backfill on ${check.partitions} partition(s)` };
@@ -87,7 +88,7 @@ export class GatewaySteps implements RunSteps {
       throw err;
     });
     await this.store.putVerify(ctx.run.id, { id, status: 'done', startedAt, finishedAt: Date.now(), identical, report });
-    const r = report as VerifyReport;
+    const r = report as RunVerifyReport;
     if (!identical) {
       throw new K2pError('K2P_VERIFY_DIVERGENT', `verification found ${r.divergenceCount} divergence(s) between Kafka and Pulsar (run ${ctx.run.id}, verification ${id})`, { run: ctx.run.id, verification: id });
     }
@@ -139,6 +140,7 @@ export class GatewaySteps implements RunSteps {
   async verifyNow(run: Run): Promise<{ identical: boolean; report: unknown }> {
     const loaded = this.resources.get(run);
     const topics = (await this.store.topics(run.id)).map((t) => t.source);
+    const verify = await loadVerify();
     const report = await verify({ config: loaded.config, topics, settleMs: run.options.verifySettleMs, positions: false, maxDivergences: 20 });
     return { identical: report.identical, report: JSON.parse(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) };
   }
