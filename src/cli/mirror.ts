@@ -7,7 +7,7 @@ import { Mirror } from '../mirror/mirror.js';
 import { formatProgress, topicProgress } from '../mirror/progress.js';
 import { cliLogger } from './logger.js';
 import { applyPlan, describePlan } from '../mirror/provision.js';
-import { schemaPlans } from '../mirror/schema-converter.js';
+import { reportSchemaEvents, schemaPlans, type SchemaPlan } from '../mirror/schema-converter.js';
 import { closePair, discoverer, mirrorPairs, planPair, type MirrorPair } from '../mirror/setup.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -21,9 +21,10 @@ async function plannedPairs(files: string[]): Promise<MirrorPair[]> {
   return pairs;
 }
 
-function printPlans(pairs: MirrorPair[], json: boolean): void {
+function printPlans(pairs: MirrorPair[], json: boolean, schemas?: SchemaPlan[][]): void {
   if (json) {
-    console.log(JSON.stringify(pairs.map((p) => ({ source: p.source.name, target: p.target.name, topics: p.plans }))));
+    // One JSON document: per pair, its topic plans and (plan only) its schema translation plans.
+    console.log(JSON.stringify(pairs.map((p, i) => ({ source: p.source.name, target: p.target.name, topics: p.plans, ...(schemas ? { schemas: schemas[i] } : {}) }))));
     return;
   }
   for (const pair of pairs) {
@@ -42,11 +43,11 @@ export function registerMirrorCommands(program: Command): void {
     .action(async (opts: { config: string[]; json?: boolean }) => {
       const pairs = await plannedPairs(opts.config);
       try {
-        printPlans(pairs, opts.json ?? false);
         // Schema translation: registry subjects and versions found, the Pulsar schemas they become.
-        const schemas = await schemaPlans(pairs.flatMap((p) => p.topics));
-        if (opts.json && schemas.length > 0) console.log(JSON.stringify({ schemas }));
-        if (!opts.json) for (const s of schemas) for (const line of s.lines) console.log(`  ${s.topic}: ${line}`);
+        const schemas: SchemaPlan[][] = [];
+        for (const pair of pairs) schemas.push(await schemaPlans(pair.topics));
+        printPlans(pairs, opts.json ?? false, schemas);
+        if (!opts.json) for (const s of schemas.flat()) for (const line of s.lines) console.log(`  ${s.topic}: ${line}`);
       } finally {
         await Promise.all(pairs.map(closePair));
       }
@@ -87,6 +88,8 @@ export function registerMirrorCommands(program: Command): void {
       const mirrors: Mirror[] = [];
       for (const pair of pairs) {
         for (const plan of pair.plans) await applyPlan(pair.admin, plan);
+        const mirrorLog = (event: string, fields: Record<string, unknown>) => log.info({ event, source: pair.source.name, target: pair.target.name, ...fields }, event);
+        reportSchemaEvents(pair.pulsar, { error: (event, error) => metrics.error(event, error), log: mirrorLog });
         const mirror = new Mirror({
           kafka: pair.kafka,
           pulsar: pair.pulsar,

@@ -3,6 +3,7 @@ export const TOPIC_DEFAULTS = Object.freeze({
   schema: 'bytes',
   route: 'kafka',
   keysBinary: 'base64',
+  keysSchema: 'plain',
   headersEncoding: 'lossless',
   provenance: true,
   subjectStrategy: 'TopicName',
@@ -34,6 +35,7 @@ export const SCHEMA_COMPATIBILITIES = [
   'FULL_TRANSITIVE',
 ] as const;
 export const KEY_BINARY = ['base64', 'dead-letter'] as const;
+export const KEY_SCHEMAS = ['plain', 'string', 'keyvalue'] as const;
 export const HEADER_ENCODINGS = ['lossless', 'utf8'] as const;
 export const SUBSCRIPTION_TYPES = ['Exclusive', 'Shared', 'Failover', 'Key_Shared'] as const;
 export const WHEN_NO_OFFSET = ['earliest', 'latest', 'skip'] as const;

@@ -240,6 +240,13 @@ const topicMapping: Schema = {
             'Keys that are not valid UTF-8: base64 (encode, flag the message as base64 key) or dead-letter.',
           default: D.TOPIC_DEFAULTS.keysBinary,
         },
+        schema: {
+          enum: [...D.KEY_SCHEMAS],
+          description:
+            'schema: registry — registry-framed keys: plain (carried as bytes), string (decoded to a canonical ' +
+            'string partition key) or keyvalue (a Pulsar KeyValue schema, SEPARATED encoding).',
+          default: D.TOPIC_DEFAULTS.keysSchema,
+        },
       },
     },
     headers: {

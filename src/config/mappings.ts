@@ -115,6 +115,10 @@ export function buildMapping(
         'bytes | string | json, or registry: naming a schema-registry connector at the top of the file',
       );
     }
+    const keySchema = ((t.keys as Raw | undefined)?.schema as TopicMapping['keys']['schema'] | undefined) ?? TOPIC_DEFAULTS.keysSchema;
+    if (keySchema !== 'plain' && schema !== 'registry') {
+      problem(at('keys', 'schema'), `keys.schema: ${keySchema} with schema: ${schema}`, 'schema: registry (registry-framed keys are decoded through the registry), or keys.schema: plain');
+    }
     let avroSchema: string | undefined;
     if (t.avroSchema !== undefined) {
       avroSchema = resolve(dirname(source.file), t.avroSchema as string);
@@ -131,6 +135,7 @@ export function buildMapping(
         binary:
           ((t.keys as Raw | undefined)?.binary as TopicMapping['keys']['binary']) ??
           TOPIC_DEFAULTS.keysBinary,
+        schema: keySchema,
       },
       headers: {
         encoding:

@@ -70,7 +70,8 @@ export interface TopicMapping {
   readonly to: string;
   readonly schema: Of<typeof D.TOPIC_SCHEMAS>;
   readonly route: Of<typeof D.ROUTES>;
-  readonly keys: { readonly binary: Of<typeof D.KEY_BINARY> };
+  /** binary: keys that are not UTF-8; schema: registry-framed keys (plain bytes, canonical string, KeyValue schema). */
+  readonly keys: { readonly binary: Of<typeof D.KEY_BINARY>; readonly schema: Of<typeof D.KEY_SCHEMAS> };
   readonly headers: { readonly encoding: Of<typeof D.HEADER_ENCODINGS> };
   /** Pulsar topic template for records that cannot be mapped (`{topic}` allowed); absent: none configured. */
   readonly deadLetter?: string;

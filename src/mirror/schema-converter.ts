@@ -6,9 +6,14 @@
 //   string   — UTF-8 text required; a Pulsar STRING schema.
 //   json     — the value must parse as JSON; with an Avro schema (avroSchema) each value is encoded as typed
 //              Avro and the topic gets that AVRO schema, else the bytes go as they are.
+//   keys     — (schema: registry) registry-framed keys: `plain` carries them as bytes; `string` decodes each to
+//              its canonical text (src/schema/keys.ts) as the partition key; `keyvalue` gives the topic a
+//              KEY_VALUE schema (SEPARATED: the key body, header stripped, in the base64-flagged message key).
 // Per batch: one pass over the headers, one lookup per distinct schema id (cached), one pass to build messages.
 // A record that cannot be carried is rejected with its reason (dead-letter topic or pause, see Mirror); only a
-// registry that cannot be reached at all throws, so the whole batch is retried.
+// registry that cannot be reached at all throws, so the whole batch is retried: the converter first holds the
+// batch and asks again with a bounded backoff (registryHoldMs), reporting each failed attempt (onError), then
+// throws K2P_SCH_REGISTRY and the Kafka consumer fetches the batch again after its own bounded backoff.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
@@ -23,6 +28,8 @@ import {
   SchemaTranslator,
   avroBodyValid,
   avroType,
+  keyDecoder,
+  keyValueSchemaInfo,
   protobufType,
   pulsarStrategy,
   readProtobufFrame,
@@ -30,6 +37,7 @@ import {
   topicSubjects,
   type PulsarSchemaInfo,
   type PulsarStrategy,
+  type ResolvedSchema,
   type SubjectStrategy,
   type Translation,
 } from '../schema/index.js';
@@ -82,14 +90,35 @@ export interface SchemaConverterOptions {
   avroSchema?: string;
   /** How long a schema that failed (unknown id, incompatible) is remembered before it is asked again. Default 30 s. */
   failureTtlMs?: number;
+  /**
+   * schema: registry — registry-framed keys: plain (default: carried as bytes), string (decoded to their
+   * canonical text as the partition key) or keyvalue (a KEY_VALUE schema, SEPARATED encoding).
+   */
+  keys?: KeySchemaMode;
+  /**
+   * While the registry cannot be reached, how long a batch is held and asked again (backoff 250 ms doubling to
+   * 4 s) before convert() throws K2P_SCH_REGISTRY. Default 8 s: under the Kafka session timeout (10 s), since a
+   * held batch sends no heartbeats.
+   */
+  registryHoldMs?: number;
+  /** Each failed attempt to reach the registry (metrics: the Mirror observer's `error`). */
+  onError?: (event: string, error: Error) => void;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
+
+export type KeySchemaMode = 'plain' | 'string' | 'keyvalue';
 
 interface Resolved {
   version: Buffer;
   translation?: Translation;
   /** For validateBodies. */
   validate?: (body: Buffer) => boolean;
+  /** keys: string — the key body's canonical text (throws K2P_SCH_BODY when it does not decode). */
+  decodeKey?: (body: Buffer) => string;
+}
+
+function prefixed<W>(prefix: string, wanted: Map<string, W>): Map<string, W> {
+  return new Map([...wanted].map(([k, w]) => [`${prefix}${k}`, w]));
 }
 
 type Outcome = { ok: true; value: Resolved } | { ok: false; error: K2pError; until: number };
@@ -126,14 +155,41 @@ export class SchemaConverter implements RecordConverter {
 
   async convert(records: readonly KafkaRecord[]): Promise<Converted[]> {
     if (records.length === 0) return [];
-    return this.options.schema === 'registry' ? this.convertRegistry(records) : this.convertPlain(records);
+    if (this.options.schema !== 'registry') return this.convertPlain(records);
+    const holdMs = this.options.registryHoldMs ?? 8000;
+    const started = Date.now();
+    let delay = 250;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.convertRegistry(records);
+      } catch (err) {
+        if (!isK2pError(err) || err.code !== 'K2P_SCH_REGISTRY') throw err;
+        const giveUp = Date.now() - started + delay > holdMs;
+        const first = records[0]!;
+        this.options.log?.('schema-registry-unreachable', {
+          topic: first.topic,
+          partition: first.partition,
+          offset: first.offset,
+          records: records.length,
+          attempt,
+          error: err.message,
+          ...(giveUp ? { retriedBy: 'kafka consumer (batch fetched again)' } : { retryInMs: delay }),
+        });
+        this.options.onError?.('schema-registry-unreachable', err);
+        if (giveUp) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 4000);
+      }
+    }
   }
 
   // ---- registry
 
   private async convertRegistry(records: readonly KafkaRecord[]): Promise<Converted[]> {
-    // Pass 1: headers and the distinct schema ids of the batch.
+    const keyMode = this.options.keys ?? 'plain';
+    // Pass 1: headers and the distinct schema ids of the batch (values, and keys when they are decoded).
     const ids: (number | K2pError | null)[] = new Array(records.length);
+    const keyIds: (number | K2pError | null)[] = new Array(records.length);
     const distinct = new Set<number>();
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -153,63 +209,127 @@ export class SchemaConverter implements RecordConverter {
         ids[i] = id;
         distinct.add(id);
       }
+      keyIds[i] = null;
+      if (keyMode === 'plain') continue;
+      const key = record.key;
+      if (key !== null && key.length >= HEADER_BYTES && key[0] === MAGIC_BYTE) {
+        const id = key.readUInt32BE(1);
+        keyIds[i] = id;
+        distinct.add(id);
+      } else if (keyMode === 'keyvalue') {
+        keyIds[i] = new K2pError(
+          'K2P_SCH_FRAME',
+          key === null
+            ? 'the record has no key and keys.schema is keyvalue (a KeyValue schema needs a registry-framed key)'
+            : `the key (${key.length} bytes) is not registry-framed (${key.length < HEADER_BYTES ? 'shorter than the 5-byte header' : `first byte 0x${key[0]!.toString(16).padStart(2, '0')}, not 0x00`}) and keys.schema is keyvalue`,
+          { topic: record.topic, partition: record.partition, offset: record.offset, part: 'key', expected: 'a registry-framed key: magic byte 0 + 4-byte schema id' },
+        );
+      }
     }
     // The format of each id (Protobuf frames carry message indexes after the id).
     await Promise.all([...distinct].map((id) => this.formatOf(id)));
 
-    // Pass 2: the schema key of each record (id, or id + message indexes).
+    // Pass 2: the schema key of each record (id, or id + message indexes), for the value and the key.
     const keys: (string | K2pError | null)[] = new Array(records.length);
     const bodyAt = new Int32Array(records.length);
     const wanted = new Map<string, { id: number; indexes: number[] }>();
+    const keyKeys: (string | K2pError | null)[] = new Array(records.length);
+    const keyBodyAt = new Int32Array(records.length);
+    const wantedKeys = new Map<string, { id: number; indexes: number[] }>();
     for (let i = 0; i < records.length; i++) {
-      const id = ids[i]!;
-      if (id === null || id instanceof K2pError) {
-        keys[i] = id;
-        continue;
-      }
-      let key = String(id);
-      let indexes = [0];
-      bodyAt[i] = HEADER_BYTES;
-      if (this.formats.get(id) === 'PROTOBUF') {
-        try {
-          const frame = readProtobufFrame(records[i]!.value!);
-          indexes = frame.messageIndexes;
-          bodyAt[i] = frame.bodyOffset;
-          key = `${id}/${indexes.join('.')}`;
-        } catch (err) {
-          keys[i] = err as K2pError;
-          continue;
+      const v = this.schemaKeyOf(ids[i]!, records[i]!.value, wanted);
+      keys[i] = v.key;
+      bodyAt[i] = v.bodyAt;
+      const k = this.schemaKeyOf(keyIds[i]!, records[i]!.key, wantedKeys);
+      keyKeys[i] = k.key instanceof K2pError && !(keyIds[i] instanceof K2pError) ? this.keyError(k.key) : k.key;
+      keyBodyAt[i] = k.bodyAt;
+    }
+    const partition = records[0]!.partition;
+    // keyvalue: the Pulsar schema is the pair (key schema, value schema); the value alone is never registered.
+    const pairs = new Map<string, { key: { id: number; indexes: number[] }; value: { id: number; indexes: number[] } }>();
+    if (keyMode === 'keyvalue') {
+      for (let i = 0; i < records.length; i++) {
+        const k = keyKeys[i]!;
+        const v = keys[i]!;
+        if (typeof k === 'string' && typeof v === 'string') {
+          const pair = `kv:${k}|${v}`;
+          if (!pairs.has(pair)) pairs.set(pair, { key: wantedKeys.get(k)!, value: wanted.get(v)! });
         }
       }
-      keys[i] = key;
-      if (!wanted.has(key)) wanted.set(key, { id, indexes });
+      await this.resolveEach(pairs, (w) => this.resolveKeyValue(w.key, w.value, partition));
+    } else {
+      await this.resolveAll(partition, wanted);
+      if (keyMode === 'string') await this.resolveEach(prefixed('key:', wantedKeys), (w) => this.resolveKeyDecoder(w.id, w.indexes));
     }
-    await this.resolveAll(records[0]!.partition, wanted);
 
     // Pass 3: messages.
     const out: Converted[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const key = keys[i]!;
+      const keyKey = keyKeys[i]!;
       try {
         if (key instanceof K2pError) {
           out[i] = { ok: false, error: this.forRecord(key, record) };
           continue;
         }
-        const message = toPulsarMessage(record, this.options.mapping);
+        if (keyKey instanceof K2pError) {
+          out[i] = { ok: false, error: this.forRecord(keyKey, record) };
+          continue;
+        }
+        // A decoded key is set below: the record mapping's binary-key rule applies to plain keys only.
+        const message = toPulsarMessage(keyKey === null ? record : { ...record, key: null }, this.options.mapping);
+        let version: Buffer | undefined;
+        let validate: ((body: Buffer) => boolean) | undefined;
+        if (keyKey !== null) {
+          const keyBody = record.key!.subarray(keyBodyAt[i]!);
+          if (keyMode === 'string') {
+            const outcome = this.outcomes.get(`key:${keyKey}`)!;
+            if (!outcome.ok) {
+              out[i] = { ok: false, error: this.forRecord(outcome.error, record) };
+              continue;
+            }
+            let text: string;
+            try {
+              text = outcome.value.decodeKey!(keyBody);
+            } catch (err) {
+              out[i] = rejection(isK2pError(err) ? this.forRecord(err, record) : err, record);
+              continue;
+            }
+            message.key = text;
+            message.orderingKey = Buffer.from(text, 'utf8');
+          } else {
+            // keyvalue, SEPARATED: the key's bytes (header stripped) are the message key, flagged base64.
+            message.key = keyBody;
+            message.orderingKey = keyBody;
+            if (key !== null) {
+              const outcome = this.outcomes.get(`kv:${keyKey}|${key}`)!;
+              if (!outcome.ok) {
+                out[i] = { ok: false, error: this.forRecord(outcome.error, record) };
+                continue;
+              }
+              version = outcome.value.version;
+              validate = outcome.value.validate;
+            }
+          }
+        }
         if (key !== null) {
-          const outcome = this.outcomes.get(key)!;
-          if (!outcome.ok) {
-            out[i] = { ok: false, error: this.forRecord(outcome.error, record) };
-            continue;
+          if (keyMode !== 'keyvalue') {
+            const outcome = this.outcomes.get(key)!;
+            if (!outcome.ok) {
+              out[i] = { ok: false, error: this.forRecord(outcome.error, record) };
+              continue;
+            }
+            version = outcome.value.version;
+            validate = outcome.value.validate;
           }
           const body = record.value!.subarray(bodyAt[i]!);
-          if (outcome.value.validate && !outcome.value.validate(body)) {
+          if (validate && !validate(body)) {
             out[i] = { ok: false, error: this.bodyError(record, `the body (${body.length} bytes) does not decode with its schema (registry id ${key})`) };
             continue;
           }
           message.payload = body;
-          message.schemaVersion = outcome.value.version;
+          message.schemaVersion = version;
         }
         out[i] = { ok: true, message };
       } catch (err) {
@@ -217,6 +337,114 @@ export class SchemaConverter implements RecordConverter {
       }
     }
     return out;
+  }
+
+  /** The schema key of a framed value or key ("id" or "id/indexes" for Protobuf) and where its body starts. */
+  private schemaKeyOf(id: number | K2pError | null, bytes: Buffer | null, wanted: Map<string, { id: number; indexes: number[] }>): { key: string | K2pError | null; bodyAt: number } {
+    if (id === null || id instanceof K2pError) return { key: id, bodyAt: 0 };
+    let key = String(id);
+    let indexes = [0];
+    let bodyAt = HEADER_BYTES;
+    if (this.formats.get(id) === 'PROTOBUF') {
+      try {
+        const frame = readProtobufFrame(bytes!);
+        indexes = frame.messageIndexes;
+        bodyAt = frame.bodyOffset;
+        key = `${id}/${indexes.join('.')}`;
+      } catch (err) {
+        return { key: err as K2pError, bodyAt: 0 };
+      }
+    }
+    if (!wanted.has(key)) wanted.set(key, { id, indexes });
+    return { key, bodyAt };
+  }
+
+  private keyError(error: K2pError): K2pError {
+    return new K2pError(error.code, `key: ${error.message.replace(/^K2P_[A-Z_]+: /, '')}`, { ...error.details, part: 'key' });
+  }
+
+  /** Resolves each wanted entry once (remembered failures are kept for their TTL); throws if the registry is unreachable. */
+  private async resolveEach<W>(wanted: Map<string, W>, resolve: (w: W) => Promise<Outcome>): Promise<void> {
+    for (const [key, w] of wanted) {
+      const known = this.outcomes.get(key);
+      if (known && (known.ok || known.until > Date.now())) continue;
+      let p = this.pending.get(key);
+      if (!p) {
+        p = resolve(w).then((outcome) => {
+          this.outcomes.set(key, outcome);
+          return outcome;
+        });
+        p.finally(() => this.pending.delete(key)).catch(() => undefined);
+        this.pending.set(key, p);
+      }
+      await p;
+    }
+  }
+
+  /** keys: string — the canonical-text decoder of a key schema id. */
+  private async resolveKeyDecoder(id: number, indexes: number[]): Promise<Outcome> {
+    let registered: ResolvedSchema;
+    try {
+      const registry = this.options.translator!.registry;
+      registered = await registry.resolve(await registry.schemaById(id));
+      return { ok: true, value: { version: Buffer.alloc(0), decodeKey: keyDecoder(registered, indexes) } };
+    } catch (err) {
+      if (isK2pError(err) && !err.canRetry) {
+        const error = this.keyError(err);
+        this.options.log?.('schema-rejected', { topic: this.options.source, schemaId: id, part: 'key', code: error.code, reason: error.message });
+        return { ok: false, error, until: Date.now() + this.ttl };
+      }
+      throw err;
+    }
+  }
+
+  /** keys: keyvalue — the KEY_VALUE schema of a (key schema, value schema) pair, registered on the topic. */
+  private async resolveKeyValue(key: { id: number; indexes: number[] }, value: { id: number; indexes: number[] }, partition: number): Promise<Outcome> {
+    const failed = (error: K2pError): Outcome => {
+      this.options.log?.('schema-rejected', { topic: this.options.source, keySchemaId: key.id, schemaId: value.id, code: error.code, reason: error.message });
+      return { ok: false, error, until: Date.now() + this.ttl };
+    };
+    let keyTranslation: Translation;
+    let valueTranslation: Translation;
+    try {
+      keyTranslation = await this.options.translator!.translate(key.id, key.indexes).catch((err: unknown) => {
+        throw isK2pError(err) && !err.canRetry ? this.keyError(err) : err;
+      });
+      valueTranslation = await this.options.translator!.translate(value.id, value.indexes);
+    } catch (err) {
+      if (isK2pError(err) && !err.canRetry) return failed(err);
+      throw err;
+    }
+    await this.ensureCompatibility(valueTranslation);
+    const info = keyValueSchemaInfo(keyTranslation.pulsar, valueTranslation.pulsar);
+    let version: Buffer;
+    try {
+      version = await this.options.pulsar.getOrCreate(this.pulsarTopic(partition), info);
+    } catch (err) {
+      const serverError = isK2pError(err) ? (err.details.serverError as string | undefined) : undefined;
+      if (serverError !== undefined && INCOMPATIBLE_ERRORS.has(serverError)) {
+        return failed(
+          new K2pError('K2P_SCH_INCOMPATIBLE', `Pulsar refused the KeyValue schema of key schema id ${key.id} and value schema id ${value.id} for ${this.options.target}: ${(err as Error).message}`, {
+            topic: this.options.target,
+            keySchemaId: key.id,
+            schemaId: value.id,
+            serverError,
+          }),
+        );
+      }
+      throw err;
+    }
+    this.options.log?.('schema-registered', { topic: this.options.target, keySchemaId: key.id, schemaId: value.id, type: 'KeyValue', version: version.toString('hex') });
+    const resolved: Resolved = { version, translation: valueTranslation };
+    if (this.options.validateBodies) {
+      try {
+        resolved.validate = this.validator(valueTranslation, value.indexes);
+      } catch (err) {
+        if (isK2pError(err)) return failed(err);
+        throw err;
+      }
+    }
+    return { ok: true, value: resolved };
   }
 
   /** Registry schema type per id (a lookup the registry client caches); unknown ids are left to resolve(). */
@@ -451,6 +679,22 @@ export class SchemaConverter implements RecordConverter {
 const registryClients = new WeakMap<object, SchemaTranslator>();
 const converters = new WeakMap<object, Map<string, SchemaConverter>>();
 
+/** Where the converters of a Pulsar client report (a Mirror's observer and log): set by whoever runs the mirror. */
+export interface SchemaErrorSink {
+  error?(event: string, error: Error): void;
+  log?(event: string, fields: Record<string, unknown>): void;
+}
+const sinks = new WeakMap<object, SchemaErrorSink>();
+
+/**
+ * Sends what the converters built for this Pulsar client by mappingConverter report — failed attempts to reach
+ * the registry (`schema-registry-unreachable`), schemas registered or rejected — to a Mirror's observer and log.
+ * Converters made before or after the call both see it.
+ */
+export function reportSchemaEvents(pulsar: PulsarClient, sink: SchemaErrorSink): void {
+  sinks.set(pulsar, sink);
+}
+
 /**
  * The converter a topic mapping asks for (schema: registry | string | json), or undefined for bytes. One per
  * Pulsar client and Kafka topic, so its caches (schema ids → versions) live as long as the client.
@@ -493,7 +737,12 @@ export function mappingConverter(
     compatibility: mapping.schemaCompatibility,
     validateBodies: mapping.validateBodies,
     avroSchema: mapping.avroSchema !== undefined ? readFileSync(mapping.avroSchema, 'utf8') : undefined,
-    log,
+    keys: mapping.keys.schema,
+    onError: (event, error) => sinks.get(pulsar)?.error?.(event, error),
+    log: (event, fields) => {
+      log?.(event, fields);
+      sinks.get(pulsar)?.log?.(event, fields);
+    },
   });
   byTopic.set(key, converter);
   return converter;
@@ -545,6 +794,8 @@ async function planFor(o: SchemaConverterOptions): Promise<SchemaPlan> {
         out.subjects.push(entry);
       }
     }
+    if (o.keys === 'string') out.lines.push('keys: registry-framed keys decoded to their canonical text (partition key); plain keys as they are');
+    else if (o.keys === 'keyvalue') out.lines.push('keys: Pulsar KeyValue schema (SEPARATED): key schema + value schema; the key body is the base64-flagged message key');
     const setting = o.compatibility ?? 'registry';
     if (setting === 'registry' && subjects.some((s) => s.endsWith('-value') || strategy !== 'TopicName')) {
       const level = await registry.compatibility(subjects.find((s) => !s.endsWith('-key')));

@@ -8,3 +8,4 @@ export { avroBodyValid, avroToPulsar, avroType } from './avro.js';
 export { jsonSchemaToAvro, jsonSchemaToPulsar } from './json-schema.js';
 export { fileDescriptors, messageName, protobufToPulsar, protobufType } from './protobuf.js';
 export { SchemaTranslator, translateSchema, type Translation } from './translate.js';
+export { JAVA_SCHEMA_TYPE, canonicalText, keyDecoder, keyValueSchemaInfo, splitKeyValueSchemaData } from './keys.js';

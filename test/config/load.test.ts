@@ -59,7 +59,7 @@ test('shop.yaml: references, defaults and compiled patterns', () => {
   assert.equal(events!.schema, 'bytes'); // default
   assert.equal(events!.route, 'kafka'); // default
   assert.equal(events!.provenance, true); // default
-  assert.deepEqual(events!.keys, { binary: 'base64' });
+  assert.deepEqual(events!.keys, { binary: 'base64', schema: 'plain' });
   assert.ok(events!.match.regex instanceof RegExp);
   assert.equal(targetTopic(events!, 'events.clicks'), 'persistent://shop/events/events.clicks');
   const [billing, analytics] = shop!.groups;

@@ -155,16 +155,34 @@ test('k2p plan lists the registry subjects and versions of a topic and the Pulsa
   const id1 = await registerSchema(`${topic}-value`, JSON.stringify(record));
   const id2 = await registerSchema(`${topic}-value`, JSON.stringify({ ...record, fields: [...record.fields, { name: 'b', type: 'string', default: '' }] }));
 
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/k2p.js', import.meta.url)), 'plan', '-c', join(dir, 'k2p.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`k2p plan exited ${code}: ${stderr}`))));
-  });
+  const k2p = (...args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/k2p.js', import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`k2p ${args.join(' ')} exited ${code}: ${stderr}`))));
+    });
+  const out = await k2p('plan', '-c', join(dir, 'k2p.yaml'));
   const name = `k2p.plan.${record.name}`;
   assert.match(out, new RegExp(`${topic}: registry ${topic}-value v1 \\(id ${id1}, AVRO\\) → Pulsar Avro ${name}`));
   assert.match(out, new RegExp(`${topic}: registry ${topic}-value v2 \\(id ${id2}, AVRO\\) → Pulsar Avro ${name}`));
   assert.match(out, new RegExp(`${topic}: compatibility: registry NONE → Pulsar ALWAYS_COMPATIBLE`));
+
+  // --json: one JSON document (the whole of stdout parses), each pair with its topic plans and schema plans.
+  const json = await k2p('plan', '--json', '-c', join(dir, 'k2p.yaml'));
+  const doc = JSON.parse(json) as { source: string; target: string; topics: { source: { name: string } }[]; schemas: { topic: string; subjects: { subject: string; version: number; id: number; pulsar?: { type: string; name: string } }[]; lines: string[] }[] }[];
+  assert.equal(doc.length, 1);
+  assert.deepEqual([doc[0]!.source, doc[0]!.target], ['kafka-t', 'pulsar-t']);
+  assert.deepEqual(doc[0]!.topics.map((t) => t.source.name), [topic]);
+  assert.deepEqual(doc[0]!.schemas.map((s) => s.topic), [topic]);
+  assert.deepEqual(
+    doc[0]!.schemas[0]!.subjects.map((s) => [s.subject, s.version, s.id, s.pulsar?.type, s.pulsar?.name]),
+    [
+      [`${topic}-value`, 1, id1, 'Avro', name],
+      [`${topic}-value`, 2, id2, 'Avro', name],
+    ],
+  );
+  assert.ok(doc[0]!.schemas[0]!.lines.includes('compatibility: registry NONE → Pulsar ALWAYS_COMPATIBLE'));
 });

@@ -59,7 +59,8 @@ def produce(args, registry):
         schema_text(args.schema),
         conf={"auto.register.schemas": not args.no_auto_register},
     )
-    keys = StringSerializer("utf_8")
+    # --key-schema: keys written with the AvroSerializer too (subject <topic>-key), else as UTF-8 strings.
+    keys = AvroSerializer(registry, schema_text(args.key_schema)) if args.key_schema else StringSerializer("utf_8")
     producer = Producer({"bootstrap.servers": args.bootstrap_servers, "acks": "all",
                          "enable.idempotence": True, "linger.ms": 5}, logger=logger)
     errors = []
@@ -70,7 +71,7 @@ def produce(args, registry):
             return
         key = msg.key()
         print(json.dumps({"topic": msg.topic(), "partition": msg.partition(), "offset": msg.offset(),
-                          "key": key.decode() if key is not None else None}), flush=True)
+                          "key": key.decode() if key is not None and not args.key_schema else None}), flush=True)
 
     for line in sys.stdin:
         if not line.strip():
@@ -144,6 +145,7 @@ def main():
     p.add_argument("topic")
     p.add_argument("--schema", required=True, help="Avro schema: a .avsc path or the JSON text")
     p.add_argument("--no-auto-register", action="store_true", help="use an already registered schema")
+    p.add_argument("--key-schema", help="Avro schema of the keys (JSON text): keys are AvroSerializer-framed")
     c = sub.add_parser("consume")
     c.add_argument("topic")
     c.add_argument("-n", type=int, required=True, help="records to read")
