@@ -76,7 +76,9 @@ export async function* rangedMessages(client: PulsarClient, topic: string, range
     const it = pulsarMessages(client, topic, { ...(last ? options : {}), startMessageId: s === 'earliest' ? undefined : s });
     try {
       for await (const m of it) {
-        if (!last && offsetOf(m) >= r.to) break;
+        const o = offsetOf(m);
+        if (o < r.from) continue; // before this window (the entry found holds earlier offsets, read already)
+        if (!last && o >= r.to) break;
         yield m;
       }
     } finally {
