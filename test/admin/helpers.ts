@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { RouteTable } from '../../src/facade/route-table.js';
 import { Gateway } from '../../src/runs/index.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
+import { dropKeys } from '../runs/helpers.js';
 
 export const TOKEN = `test-${uniqueName('tok')}`;
 
@@ -18,11 +19,13 @@ export function routeControl(files: string[]): RouteControl {
 }
 
 export function adminApp(options: { routes?: RouteControl; token?: string | undefined } = {}): { app: FastifyInstance; gateway: Gateway } {
-  const gateway = new Gateway({ redisUrl: STACK.redisUrl, prefix: uniqueName('k2p-admin-test'), tickMs: 500, sampleMs: 1000, pollMs: 1000, lockDurationMs: 10_000, stalledIntervalMs: 5000 }).start();
+  const prefix = uniqueName('k2p-admin-test');
+  const gateway = new Gateway({ redisUrl: STACK.redisUrl, prefix, tickMs: 500, sampleMs: 1000, pollMs: 1000, lockDurationMs: 10_000, stalledIntervalMs: 5000 }).start();
   const app = buildAdminServer({ gateway, routes: options.routes }, { token: 'token' in options ? options.token : TOKEN });
   cleanup(async () => {
     await app.close();
     await gateway.stop();
+    await dropKeys(`${prefix}:*`);
   });
   return { app, gateway };
 }

@@ -10,7 +10,7 @@ import { startAdminServer } from '../../src/admin/index.js';
 import { Gateway } from '../../src/runs/index.js';
 import { readConfigFiles } from '../../src/runs/index.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { createEstate, produce } from '../runs/helpers.js';
+import { createEstate, dropKeys, produce } from '../runs/helpers.js';
 
 // The page's own globals, for the functions evaluated in the browser (the project compiles without the DOM lib).
 interface El {
@@ -31,11 +31,13 @@ async function text(page: Page, selector: string): Promise<string> {
 test('the dashboard shows a running migration, its charts and groups; cutover and rollback buttons ask first', { timeout: 600_000 }, async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const estate = await createEstate({ topics: 2, partitions: 2, records: 100_000, consumed: 5000 });
-  const gateway = new Gateway({ redisUrl: STACK.redisUrl, prefix: uniqueName('k2p-e2e'), tickMs: 500, sampleMs: 1000, pollMs: 1000 }).start();
+  const prefix = uniqueName('k2p-e2e');
+  const gateway = new Gateway({ redisUrl: STACK.redisUrl, prefix, tickMs: 500, sampleMs: 1000, pollMs: 1000 }).start();
   const app = await startAdminServer({ gateway }, { host: '127.0.0.1', port: 0, token: TOKEN });
   cleanup(async () => {
     await app.close();
     await gateway.stop();
+    await dropKeys(`${prefix}:*`);
   });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });

@@ -9,7 +9,7 @@ import { RedisGroupStateStore } from '../../src/offsets/index.js';
 import { RedisRunStore } from '../../src/runs/index.js';
 import { testClient } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { assertPulsarEqualsKafka, createEstate, produce } from '../runs/helpers.js';
+import { assertPulsarEqualsKafka, createEstate, dropKeys, produce } from '../runs/helpers.js';
 import { k2p } from '../runs/process.js';
 
 const client = testClient();
@@ -31,7 +31,7 @@ test('kill -9 of k2p run during backfill and again later: the run continues wher
   const id = created.run as string;
   cleanup(async () => {
     gw.child.kill('SIGKILL');
-    await store.delete(id);
+    await dropKeys(`${prefix}:*`);
   });
   const writer = produce(estate.topics, PARTITIONS, RECORDS, RECORDS + 10_000); // keeps writing meanwhile
 

@@ -7,7 +7,7 @@ import { KafkajsAdmin } from '../../src/kafka/index.js';
 import { mirrorGroupOf } from '../../src/runs/index.js';
 import { testClient } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { assertPulsarEqualsKafka, createEstate, kafka, produce } from '../runs/helpers.js';
+import { assertPulsarEqualsKafka, createEstate, dropKeys, kafka, produce } from '../runs/helpers.js';
 import { k2p, type K2pProcess } from '../runs/process.js';
 
 const client = testClient();
@@ -46,6 +46,7 @@ test('two gateways share a run; one is killed during backfill; the other complet
   const prefix = uniqueName('k2p-two');
   const a = await serve(prefix);
   const b = await serve(prefix);
+  cleanup(() => dropKeys(`${prefix}:*`)); // after the processes are killed (hooks run in order)
 
   const created = await fetch(`${a.url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: estate.files, cutover: 'auto', verifySettleMs: 5000 }) });
   assert.equal(created.status, 201);

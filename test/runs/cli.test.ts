@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { writeConfig } from './helpers.js';
+import { dropKeys, writeConfig } from './helpers.js';
 import { k2p } from './process.js';
 
 const bin = fileURLToPath(new URL('../../bin/k2p.js', import.meta.url));
@@ -23,6 +23,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 const prefix = uniqueName('k2p-cli');
 const conn = ['--redis', STACK.redisUrl, '--prefix', prefix];
+cleanup(() => dropKeys(`${prefix}:*`));
 
 test('help names the commands, examples and exit codes', { timeout: 60_000 }, async () => {
   const help = await run(['run', '--help']);

@@ -2,15 +2,31 @@
 // config files for it in a temp folder (connectors on the local stack, a mapping taking exactly these
 // topics and the group), and checks of what Pulsar holds against what Kafka holds.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Gateway } from '../../src/runs/index.js';
 import type { Run } from '../../src/runs/index.js';
 import { MessageId, type PulsarClient } from '../../src/pulsar/client/index.js';
 import { admin } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
+
+/** Deletes every Redis key matching `pattern` (a test's own prefix): tests leave the shared Redis clean. */
+export async function dropKeys(pattern: string): Promise<void> {
+  const redis = new Redis(STACK.redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 export const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-runs-test', logLevel: logLevel.NOTHING });
 
@@ -27,6 +43,7 @@ export interface Estate {
 /** Connector and mapping files for topics `<prefix>-*` and group `<prefix>-g`. */
 export function writeConfig(prefix: string): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'k2p-runs-test-'));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
   const connectors = `connectors:
   kafka-t: { kind: kafka, brokers: ${JSON.stringify(STACK.kafkaBrokers)} }
   pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }
@@ -58,6 +75,10 @@ export async function createEstate(options: { topics: number; partitions: number
     await kafkaAdmin.deleteTopics({ topics }).catch(() => undefined);
     await kafkaAdmin.disconnect();
     for (const t of topics) await admin.topics.delete(`persistent://public/default/${t}`, { force: true }).catch(() => undefined);
+    // The offsets module's keys for these topics and this group (its own default prefixes).
+    await dropKeys(`k2p:offset-index:persistent://public/default/${prefix}-*`);
+    const redis = new Redis(STACK.redisUrl);
+    await redis.hdel('k2p:offsets:groups:kafka-t→pulsar-t', `${prefix}-g`).finally(() => redis.disconnect());
   });
   await kafkaAdmin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: options.partitions })), waitForLeaders: true });
   if (options.records > 0) await produce(topics, options.partitions, 0, options.records);

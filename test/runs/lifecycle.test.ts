@@ -7,13 +7,16 @@ import { RedisGroupStateStore } from '../../src/offsets/index.js';
 import { Redis } from 'ioredis';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { assertPulsarEqualsKafka, createEstate, produce, waitRun } from './helpers.js';
+import { assertPulsarEqualsKafka, createEstate, dropKeys, produce, waitRun } from './helpers.js';
 
 const client = testClient();
 
 function startGateway(prefix: string): Gateway {
   const g = new Gateway({ redisUrl: STACK.redisUrl, prefix, tickMs: 500, sampleMs: 1000, pollMs: 1000, lockDurationMs: 10_000, stalledIntervalMs: 5000 }).start();
-  cleanup(() => g.stop());
+  cleanup(async () => {
+    await g.stop();
+    await dropKeys(`${prefix}:*`);
+  });
   return g;
 }
 

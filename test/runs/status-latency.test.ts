@@ -8,7 +8,7 @@ import { run as k2p } from '../../src/cli/index.js';
 import { RedisRunStore, STEPS, type LagSnapshot, type Run, type RunTopic, type StepName, type StepState } from '../../src/runs/index.js';
 import { topicLag } from '../../src/runs/lag.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
-import { writeConfig } from './helpers.js';
+import { dropKeys, writeConfig } from './helpers.js';
 
 const TOPICS = 500;
 const PARTITIONS = 6;
@@ -32,7 +32,7 @@ test(`k2p status answers in < 200 ms with ${TOPICS} topics in a run`, { timeout:
   const redis = new Redis(STACK.redisUrl);
   const store = new RedisRunStore(redis, `${prefix}:runs:`);
   cleanup(async () => {
-    await store.delete('big');
+    await dropKeys(`${prefix}:*`);
     await store.close();
     await redis.quit();
   });
