@@ -5,7 +5,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { K2pError } from '../errors.js';
-import { Gateway, readConfigFiles, type Run } from '../runs/index.js';
+// The runs (BullMQ, the mirror, the clients) load only when a run command runs: `k2p status` and the other
+// commands start without them.
+import type { Gateway, Run } from '../runs/index.js';
 import { redisUrlFor } from '../runs/redis-url.js';
 import { progressLine, summarize } from '../runs/summary.js';
 import { cliLogger } from './logger.js';
@@ -35,6 +37,7 @@ function connectionOptions(cmd: Command): Command {
 /** A gateway that only reads and commands (no worker, no mirror): for the short run commands. */
 async function withClient<T>(opts: Connection & { config?: string[] }, fn: (g: Gateway) => Promise<T>): Promise<T> {
   const config = opts.config && opts.config.length > 0 ? loadConfig(opts.config) : undefined;
+  const { Gateway } = await import('../runs/index.js');
   const g = new Gateway({ redisUrl: redisUrlFor(opts.redis, config), prefix: opts.prefix, work: false });
   try {
     return await fn(g);
@@ -86,6 +89,7 @@ Examples:
     )
     .action(async (opts: RunFlags) => {
       if (!opts.attach && opts.config.length === 0) throw new K2pError('K2P_CFG_INVALID', 'give the config files (-c) of a new run, or --attach <run>', {});
+      const { Gateway, readConfigFiles } = await import('../runs/index.js');
       const files = opts.attach ? undefined : readConfigFiles(opts.config);
       const config = opts.config.length > 0 ? loadConfig(opts.config) : undefined;
       const log = cliLogger(config);

@@ -3,12 +3,10 @@
 // comes from K2P_ADMIN_TOKEN only (never a flag: flags show in `ps`).
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { startAdminServer, type RouteControl } from '../admin/index.js';
+import type { RouteControl } from '../admin/index.js';
 import { loadConfig } from '../config/index.js';
 import { K2pError } from '../errors.js';
-import { authFromEnv } from '../facade/http/auth.js';
-import { startFacade, type RunningFacade } from '../facade/start.js';
-import { Gateway } from '../runs/index.js';
+import type { RunningFacade } from '../facade/start.js';
 import { redisUrlFor } from '../runs/redis-url.js';
 import { cliLogger } from './logger.js';
 
@@ -62,6 +60,13 @@ Examples:
   k2p serve -c connectors/local.yaml -c mappings/examples/shop.yaml --facade-port 8082`,
     )
     .action(async (opts: ServeFlags) => {
+      // Loaded here, not at start-up: the other commands start without the server, facade and runs.
+      const [{ startAdminServer }, { authFromEnv }, { startFacade }, { Gateway }] = await Promise.all([
+        import('../admin/index.js'),
+        import('../facade/http/auth.js'),
+        import('../facade/start.js'),
+        import('../runs/index.js'),
+      ]);
       const config = opts.config.length > 0 ? loadConfig(opts.config) : undefined;
       const log = cliLogger(config);
       const token = process.env.K2P_ADMIN_TOKEN || undefined;
