@@ -50,7 +50,9 @@ export class Supervisor {
 
   start(): void {
     const loop = async () => {
-      this.ticking = this.tick().catch((err: Error) => this.log('supervisor-tick-failed', { error: err.message }));
+      this.ticking = this.tick().catch((err: Error) =>
+        this.log('supervisor-tick-failed', { error: err.message }),
+      );
       await this.ticking;
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.o.tickMs ?? 1000);
     };
@@ -76,35 +78,54 @@ export class Supervisor {
     const seen = new Set<string>();
     for (const run of runs) {
       seen.add(run.id);
-      if (wantsMirror(run)) this.ensureMirror(run);
-      else await this.stopMirror(run.id);
-      if (run.status === 'cancelled' || run.status === 'failed') continue;
-      if (run.status === 'active' && this.ticks % 5 === 1 && !(await this.o.queue.hasStep(run))) {
-        this.log('step-requeued', { run: run.id, step: run.step, generation: run.generation });
-        await this.o.queue.addStep(run);
-      }
-      if (wantsMirror(run)) {
-        await this.sample(run).catch((err: Error) => this.log('lag-sample-failed', { run: run.id, error: err.message }));
-        await this.syncRound(run).catch((err: Error) => this.log('sync-failed', { run: run.id, error: err.message }));
-      }
+      // One run's trouble (files that do not load here, a cluster away) never holds up the others.
+      await this.tickRun(run).catch((err: Error) =>
+        this.log('supervisor-run-failed', { run: run.id, error: err.message }),
+      );
     }
     for (const id of this.mirrors.keys()) if (!seen.has(id)) await this.stopMirror(id);
   }
 
+  private async tickRun(run: Run): Promise<void> {
+    if (wantsMirror(run)) this.ensureMirror(run);
+    else await this.stopMirror(run.id);
+    if (run.status === 'cancelled' || run.status === 'failed') return;
+    if (run.status === 'active' && this.ticks % 5 === 1 && !(await this.o.queue.hasStep(run))) {
+      this.log('step-requeued', { run: run.id, step: run.step, generation: run.generation });
+      await this.o.queue.addStep(run);
+    }
+    if (wantsMirror(run)) {
+      await this.sample(run).catch((err: Error) =>
+        this.log('lag-sample-failed', { run: run.id, error: err.message }),
+      );
+      await this.syncRound(run).catch((err: Error) =>
+        this.log('sync-failed', { run: run.id, error: err.message }),
+      );
+    }
+  }
+
   private ensureMirror(run: Run): void {
     if (this.mirrors.has(run.id)) return;
-    const started = RunMirror.start(this.o.resources.get(run), { observer: this.o.observer, log: this.o.log, discoveryIntervalMs: this.o.discoveryIntervalMs }).then(
-      (m) => {
-        this.log('mirror-started', { run: run.id });
-        return m;
-      },
-      (err: Error) => {
-        // Tried again at a later tick.
-        this.log('mirror-start-failed', { run: run.id, error: err.message });
-        this.mirrors.delete(run.id);
-        return undefined;
-      },
-    );
+    const started = Promise.resolve()
+      .then(() =>
+        RunMirror.start(this.o.resources.get(run), {
+          observer: this.o.observer,
+          log: this.o.log,
+          discoveryIntervalMs: this.o.discoveryIntervalMs,
+        }),
+      )
+      .then(
+        (m) => {
+          this.log('mirror-started', { run: run.id });
+          return m;
+        },
+        (err: Error) => {
+          // Tried again at a later tick.
+          this.log('mirror-start-failed', { run: run.id, error: err.message });
+          this.mirrors.delete(run.id);
+          return undefined;
+        },
+      );
     this.mirrors.set(run.id, started);
   }
 
@@ -127,7 +148,11 @@ export class Supervisor {
     if (topics.length === 0) return;
     const snapshot = await sampleLag(this.o.resources.get(run), topics);
     await this.o.store.putLag(run.id, snapshot);
-    await this.o.store.addHistory(run.id, historyPoint(snapshot, last, this.o.historyTopics ?? 50), this.o.historyPoints ?? 300);
+    await this.o.store.addHistory(
+      run.id,
+      historyPoint(snapshot, last, this.o.historyTopics ?? 50),
+      this.o.historyPoints ?? 300,
+    );
   }
 
   /** After the sync step: the groups still on Kafka keep their subscriptions following (forward only). */
@@ -150,13 +175,25 @@ export class Supervisor {
   }
 }
 
-export function historyPoint(now: LagSnapshot, previous: LagSnapshot | undefined, maxTopics: number): HistoryPoint {
+export function historyPoint(
+  now: LagSnapshot,
+  previous: LagSnapshot | undefined,
+  maxTopics: number,
+): HistoryPoint {
   const seconds = previous ? Math.max(0.001, (now.at - previous.at) / 1000) : 0;
-  const rate = (a: number, b: number | undefined) => (seconds > 0 && b !== undefined ? Math.max(0, Math.round((a - b) / seconds)) : 0);
-  const point: HistoryPoint = { at: now.at, lag: now.lag, mirrored: now.mirrored, rate: rate(now.mirrored, previous?.mirrored) };
+  const rate = (a: number, b: number | undefined) =>
+    seconds > 0 && b !== undefined ? Math.max(0, Math.round((a - b) / seconds)) : 0;
+  const point: HistoryPoint = {
+    at: now.at,
+    lag: now.lag,
+    mirrored: now.mirrored,
+    rate: rate(now.mirrored, previous?.mirrored),
+  };
   if (now.topics.length <= maxTopics) {
     const before = new Map(previous?.topics.map((t) => [t.topic, t.mirrored]));
-    point.topics = Object.fromEntries(now.topics.map((t) => [t.topic, { lag: t.lag, rate: rate(t.mirrored, before.get(t.topic)) }]));
+    point.topics = Object.fromEntries(
+      now.topics.map((t) => [t.topic, { lag: t.lag, rate: rate(t.mirrored, before.get(t.topic)) }]),
+    );
   }
   return point;
 }
