@@ -2,7 +2,13 @@
 // 1 when divergent (K2P_VERIFY_DIVERGENT), 2 for usage and configuration errors.
 import { Command, InvalidArgumentError } from 'commander';
 import { K2pError, isK2pError } from '../errors.js';
-import { formatReport, parseBound, verify, type VerifyOptions, type VerifyProgress } from '../verify/index.js';
+import {
+  formatReport,
+  parseBound,
+  verify,
+  type VerifyOptions,
+  type VerifyProgress,
+} from '../verify/index.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -49,7 +55,10 @@ function progressLine(p: VerifyProgress): string {
 }
 
 export function options(flags: VerifyFlags): VerifyOptions {
-  if (flags.mode !== 'mirror' && flags.mode !== 'dual-write') throw new K2pError('K2P_VERIFY_INPUT', `--mode ${flags.mode}: expected mirror or dual-write`, { mode: flags.mode });
+  if (flags.mode !== 'mirror' && flags.mode !== 'dual-write')
+    throw new K2pError('K2P_VERIFY_INPUT', `--mode ${flags.mode}: expected mirror or dual-write`, {
+      mode: flags.mode,
+    });
   const o: VerifyOptions = { config: flags.config, mode: flags.mode, maxDivergences: flags.maxDivergences };
   if (flags.topics) o.topics = flags.topics.flatMap((t) => t.split(',')).filter(Boolean);
   if (flags.from !== undefined) o.from = parseBound(flags.from, 'from');
@@ -75,19 +84,42 @@ export function options(flags: VerifyFlags): VerifyOptions {
 export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
-    .description('prove that Pulsar holds what Kafka holds: record by record, and mapped groups\' positions (exit 0 only when identical)')
+    .description(
+      "prove that Pulsar holds what Kafka holds: record by record, and mapped groups' positions (exit 0 only when identical)",
+    )
     .requiredOption('-c, --config <file>', 'connector / mapping file or folder (repeatable)', collect, [])
     .option('--topics <names...>', 'only these Kafka topics (space or comma separated)')
-    .option('--from <offset|time>', 'start at this Kafka offset (every partition) or time (ISO 8601, or <ms>ms)')
+    .option(
+      '--from <offset|time>',
+      'start at this Kafka offset (every partition) or time (ISO 8601, or <ms>ms)',
+    )
     .option('--to <offset|time>', 'stop before this offset or time (default: the end as the run starts)')
     .option('--json', 'print the report as JSON')
     .option('--max-divergences <n>', 'divergences listed (all are counted)', positiveInt, 20)
     .option('--mode <mode>', 'mirror (pair by Kafka offset) or dual-write (pair by identity)', 'mirror')
-    .option('--window <n>', 'mirror mode: Pulsar messages a record may come late before it counts as missing', positiveInt)
-    .option('--settle <ms>', 'wait this long for Pulsar to reach Kafka\'s end before the tail counts as missing', positiveInt)
-    .option('--identity-header <name>', 'dual-write: header/property holding the record identity (default k2p-id; else key + value digest)')
-    .option('--tolerance <ms>', 'dual-write: records this young may still be in flight (default 10000)', positiveInt)
-    .option('--no-positions', 'skip the comparison of mapped groups\' committed offsets with their subscriptions')
+    .option(
+      '--window <n>',
+      'mirror mode: Pulsar messages a record may come late before it counts as missing',
+      positiveInt,
+    )
+    .option(
+      '--settle <ms>',
+      "wait this long for Pulsar to reach Kafka's end before the tail counts as missing",
+      positiveInt,
+    )
+    .option(
+      '--identity-header <name>',
+      'dual-write: header/property holding the record identity (default k2p-id; else key + value digest)',
+    )
+    .option(
+      '--tolerance <ms>',
+      'dual-write: records this young may still be in flight (default 10000)',
+      positiveInt,
+    )
+    .option(
+      '--no-positions',
+      "skip the comparison of mapped groups' committed offsets with their subscriptions",
+    )
     .option('--group <name>', 'only this Kafka group for positions (repeatable)', collect)
     .option('--sample-windows <n>', 'sample: check n random windows instead of everything', positiveInt)
     .option('--sample-window-size <n>', 'sample: Kafka offsets per window (default 1000)', positiveInt)
@@ -95,13 +127,17 @@ export function registerVerifyCommand(program: Command): void {
     .option('--sample-seed <n>', 'sample: seed, for a reproducible sample', positiveInt)
     .option('--confidence <p>', 'sample: confidence of the stated bound (default 0.95)', fraction)
     .option('--no-progress', 'no progress line on stderr (shown only on a terminal anyway)')
-    .addHelpText('after', '\nExamples:\n  k2p verify -c connectors/local.yaml -c mappings/examples/shop.yaml\n  k2p verify -c connectors -c mappings --topics orders --from 2024-05-01T00:00:00Z --json\n  k2p verify -c connectors -c mappings --sample-windows 200 --sample-window-size 1000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  k2p verify -c connectors/local.yaml -c mappings/examples/shop.yaml\n  k2p verify -c connectors -c mappings --topics orders --from 2024-05-01T00:00:00Z --json\n  k2p verify -c connectors -c mappings --sample-windows 200 --sample-window-size 1000',
+    )
     .action(async (flags: VerifyFlags, command: Command) => {
       let opts: VerifyOptions;
       try {
         opts = options(flags);
       } catch (err) {
-        if (isK2pError(err, 'K2P_VERIFY_INPUT')) command.error(`k2p verify: ${err.message}`, { exitCode: 2, code: 'k2p.verify.input' });
+        if (isK2pError(err, 'K2P_VERIFY_INPUT'))
+          command.error(`k2p verify: ${err.message}`, { exitCode: 2, code: 'k2p.verify.input' });
         throw err;
       }
       const tty = process.stderr.isTTY === true && flags.progress;
@@ -113,14 +149,19 @@ export function registerVerifyCommand(program: Command): void {
       try {
         report = await verify(opts);
       } catch (err) {
-        if (isK2pError(err, 'K2P_VERIFY_INPUT')) command.error(`k2p verify: ${err.message}`, { exitCode: 2, code: 'k2p.verify.input' });
+        if (isK2pError(err, 'K2P_VERIFY_INPUT'))
+          command.error(`k2p verify: ${err.message}`, { exitCode: 2, code: 'k2p.verify.input' });
         throw err;
       } finally {
         if (tty) process.stderr.write('\r\x1b[2K');
       }
       console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
       if (!report.identical) {
-        throw new K2pError('K2P_VERIFY_DIVERGENT', `${report.divergenceCount} divergence(s) between Kafka and Pulsar`, { divergences: report.divergenceCount });
+        throw new K2pError(
+          'K2P_VERIFY_DIVERGENT',
+          `${report.divergenceCount} divergence(s) between Kafka and Pulsar`,
+          { divergences: report.divergenceCount },
+        );
       }
     });
 }

@@ -21,7 +21,11 @@ export function parseBound(text: string, what: string): Bound {
   if (ms) return { time: Number(ms[1]) };
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
-    throw new K2pError('K2P_VERIFY_INPUT', `${what} "${text}" is neither an offset nor a time`, { [what]: text, expected: 'an offset (e.g. 1000), an ISO time (2024-05-01T12:00:00Z) or ms since the epoch (1714564800000ms)' });
+    throw new K2pError('K2P_VERIFY_INPUT', `${what} "${text}" is neither an offset nor a time`, {
+      [what]: text,
+      expected:
+        'an offset (e.g. 1000), an ISO time (2024-05-01T12:00:00Z) or ms since the epoch (1714564800000ms)',
+    });
   }
   return { time: t };
 }
@@ -37,7 +41,13 @@ async function timeOffsets(kafka: Kafka, topic: string, time: number): Promise<M
   }
 }
 
-export async function partitionExtents(kafka: Kafka, connector: string, topic: string, from?: Bound, to?: Bound): Promise<PartitionExtent[]> {
+export async function partitionExtents(
+  kafka: Kafka,
+  connector: string,
+  topic: string,
+  from?: Bound,
+  to?: Bound,
+): Promise<PartitionExtent[]> {
   const admin = new KafkajsAdmin(kafka, connector);
   await admin.connect();
   let offsets;

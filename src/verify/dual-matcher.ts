@@ -37,7 +37,11 @@ export interface DualMatchInput {
 }
 
 function rawIdentityInput(p: PulsarSide) {
-  return { key: p.message.keyBytes ?? null, value: p.message.nullValue ? null : p.message.payload, headers: [] };
+  return {
+    key: p.message.keyBytes ?? null,
+    value: p.message.nullValue ? null : p.message.payload,
+    headers: [],
+  };
 }
 
 export async function matchDual(input: DualMatchInput): Promise<void> {
@@ -59,10 +63,26 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
     }
     if (e.side === KAFKA) {
       const k = e.item as KafkaSide;
-      findings.add({ kind: 'missing', topic, kafka: kafkaAt(k), detail: `Kafka ${k.topic}[${k.partition}]@${k.offset} (identity ${e.id}) is not in Pulsar` }, counts);
+      findings.add(
+        {
+          kind: 'missing',
+          topic,
+          kafka: kafkaAt(k),
+          detail: `Kafka ${k.topic}[${k.partition}]@${k.offset} (identity ${e.id}) is not in Pulsar`,
+        },
+        counts,
+      );
     } else {
       const p = e.item as PulsarSide;
-      findings.add({ kind: 'extra', topic, pulsar: coordinates(p), detail: `Pulsar message ${p.message.id} (identity ${e.id}) is not in Kafka` }, counts);
+      findings.add(
+        {
+          kind: 'extra',
+          topic,
+          pulsar: coordinates(p),
+          detail: `Pulsar message ${p.message.id} (identity ${e.id}) is not in Kafka`,
+        },
+        counts,
+      );
     }
   };
   const expire = (now: number, all: boolean) => {
@@ -99,7 +119,9 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
     if (side === KAFKA) counts.kafkaRecords++;
     else counts.pulsarMessages++;
     const p = side === KAFKA ? undefined : (item as PulsarSide);
-    const id = p ? identity(p.mapped instanceof Error ? rawIdentityInput(p) : p.mapped) : identity(item as KafkaSide);
+    const id = p
+      ? identity(p.mapped instanceof Error ? rawIdentityInput(p) : p.mapped)
+      : identity(item as KafkaSide);
     const other = waiting[1 - side]!.get(id);
     const partner = other?.find((e) => !e.done);
     if (partner) {
@@ -114,12 +136,23 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
       const noEventTime = !(m.mapped instanceof Error) && m.mapped.timestamp === '-1';
       const fields = noEventTime ? { ...input.fields, timestamp: false } : input.fields;
       const diffs = fieldDivergences(k, m, m.topic, fields);
-      for (const d of Array.isArray(diffs) ? diffs : await diffs) findings.add({ ...d, topic, kafka: kafkaAt(k), pulsar: coordinates(m) }, counts);
+      for (const d of Array.isArray(diffs) ? diffs : await diffs)
+        findings.add({ ...d, topic, kafka: kafkaAt(k), pulsar: coordinates(m) }, counts);
     } else if (recent.has(id)) {
       findings.add(
         side === KAFKA
-          ? { kind: 'duplicate', topic, kafka: kafkaAt(item as KafkaSide), detail: `identity ${id} is in Kafka a second time` }
-          : { kind: 'duplicate', topic, pulsar: coordinates(p!), detail: `identity ${id} is in Pulsar a second time` },
+          ? {
+              kind: 'duplicate',
+              topic,
+              kafka: kafkaAt(item as KafkaSide),
+              detail: `identity ${id} is in Kafka a second time`,
+            }
+          : {
+              kind: 'duplicate',
+              topic,
+              pulsar: coordinates(p!),
+              detail: `identity ${id} is in Pulsar a second time`,
+            },
         counts,
       );
     } else {

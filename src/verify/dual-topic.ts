@@ -28,8 +28,16 @@ export interface DualTopicRun {
 export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> {
   const { cluster, pair, extents } = run;
   const partitions = await cluster.pulsar.partitions(pair.pulsarTopic);
-  const pulsarTopics = partitions > 0 ? Array.from({ length: partitions }, (_, p) => partitionTopic(pair.pulsarTopic, p)) : [pair.pulsarTopic];
-  const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, extents.length, extents.map((e) => ({ partition: e.partition, ranges: [e.range] })));
+  const pulsarTopics =
+    partitions > 0
+      ? Array.from({ length: partitions }, (_, p) => partitionTopic(pair.pulsarTopic, p))
+      : [pair.pulsarTopic];
+  const reader = new KafkaTopicReader(
+    cluster.kafka,
+    pair.kafkaTopic,
+    extents.length,
+    extents.map((e) => ({ partition: e.partition, ranges: [e.range] })),
+  );
   const counts = emptyCounts();
   run.track?.(counts);
   const pulsarIts = pulsarTopics.map((t) => pulsarMessages(cluster.pulsar, t));
@@ -37,7 +45,11 @@ export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> 
     await reader.start();
     type Item = KafkaSide | PulsarSide;
     const streams = [
-      ...extents.map((e) => ({ side: 0, next: flatten(reader.stream(e.partition)) as () => Promise<Item | undefined>, time: (k: Item) => Number((k as KafkaSide).timestamp) })),
+      ...extents.map((e) => ({
+        side: 0,
+        next: flatten(reader.stream(e.partition)) as () => Promise<Item | undefined>,
+        time: (k: Item) => Number((k as KafkaSide).timestamp),
+      })),
       ...pulsarIts.map((it) => ({
         side: 1,
         // Messages published after the run started are outside the snapshot Kafka was read at.
@@ -62,5 +74,13 @@ export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> 
     await Promise.allSettled(pulsarIts.map((it) => it.return()));
     await reader.close();
   }
-  return topicSummary(pair.kafkaTopic, pair.pulsarTopic, [partitionSummary(pair.kafkaTopic, -1, pair.pulsarTopic, extents.map((e) => e.range), counts)]);
+  return topicSummary(pair.kafkaTopic, pair.pulsarTopic, [
+    partitionSummary(
+      pair.kafkaTopic,
+      -1,
+      pair.pulsarTopic,
+      extents.map((e) => e.range),
+      counts,
+    ),
+  ]);
 }

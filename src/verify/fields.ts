@@ -45,14 +45,22 @@ function withoutIgnored(list: KafkaHeader[], ignore: ReadonlySet<string> | undef
 }
 
 /** The differences of one pair (empty when identical). Async only when the value comparator is. */
-export function compareFields(k: KafkaSide, p: MappedRecord, context: ValueContext, options: FieldOptions): FieldDifference[] | Promise<FieldDifference[]> {
+export function compareFields(
+  k: KafkaSide,
+  p: MappedRecord,
+  context: ValueContext,
+  options: FieldOptions,
+): FieldDifference[] | Promise<FieldDifference[]> {
   const out: FieldDifference[] = [];
   if (options.key !== false) {
     const d = describeBytes('key', k.key, p.key);
     if (d) out.push({ kind: 'key', detail: d });
   }
   if (options.headers !== false) {
-    const d = describeHeaders(withoutIgnored(k.headers, options.ignoreHeaders), withoutIgnored(p.headers, options.ignoreHeaders));
+    const d = describeHeaders(
+      withoutIgnored(k.headers, options.ignoreHeaders),
+      withoutIgnored(p.headers, options.ignoreHeaders),
+    );
     if (d) out.push({ kind: 'headers', detail: d });
   }
   if (options.timestamp !== false && k.timestamp !== p.timestamp) {

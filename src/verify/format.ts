@@ -11,7 +11,11 @@ function problems(c: Counts): string {
 
 function where(d: Divergence): string {
   const k = d.kafka ? `Kafka ${d.kafka.topic}[${d.kafka.partition}]@${d.kafka.offset}` : undefined;
-  const p = d.pulsar ? `Pulsar ${d.pulsar.topic} ${d.pulsar.messageId}` : d.pulsarBefore ? `Pulsar: before ${d.pulsarBefore.topic} ${d.pulsarBefore.messageId}` : undefined;
+  const p = d.pulsar
+    ? `Pulsar ${d.pulsar.topic} ${d.pulsar.messageId}`
+    : d.pulsarBefore
+      ? `Pulsar: before ${d.pulsarBefore.topic} ${d.pulsarBefore.messageId}`
+      : undefined;
   return [k, p].filter(Boolean).join(' | ');
 }
 
@@ -22,16 +26,23 @@ export function formatReport(r: VerifyReport): string {
     `verify (${r.mode}): ${r.identical ? 'IDENTICAL' : 'DIVERGENT'} — ${n(r.divergenceCount)} divergence(s); ${n(records)} Kafka records in ${r.topics.length} topic(s) compared in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   for (const t of r.topics) {
-    lines.push(`${t.topic} → ${t.pulsarTopic}: Kafka ${n(t.kafkaRecords)}, Pulsar ${n(t.pulsarMessages)}, matched ${n(t.matched)} — ${problems(t)}`);
+    lines.push(
+      `${t.topic} → ${t.pulsarTopic}: Kafka ${n(t.kafkaRecords)}, Pulsar ${n(t.pulsarMessages)}, matched ${n(t.matched)} — ${problems(t)}`,
+    );
     for (const p of t.partitions) {
       const label = p.partition >= 0 ? `[${p.partition}]` : '[all]';
       const ranges = p.ranges.map((x) => `${x.from}..${x.to}`).join(' ');
-      lines.push(`  ${label} offsets ${ranges}: Kafka ${n(p.kafkaRecords)}, Pulsar ${n(p.pulsarMessages)}, matched ${n(p.matched)} — ${problems(p)}`);
+      lines.push(
+        `  ${label} offsets ${ranges}: Kafka ${n(p.kafkaRecords)}, Pulsar ${n(p.pulsarMessages)}, matched ${n(p.matched)} — ${problems(p)}`,
+      );
     }
   }
   if (r.positions.length > 0) {
     lines.push('positions:');
-    for (const p of r.positions) lines.push(`  ${p.ok ? 'ok  ' : 'DIFF'} ${p.group} → ${p.subscription} ${p.topic}[${p.partition}]: ${p.detail}`);
+    for (const p of r.positions)
+      lines.push(
+        `  ${p.ok ? 'ok  ' : 'DIFF'} ${p.group} → ${p.subscription} ${p.topic}[${p.partition}]: ${p.detail}`,
+      );
   }
   for (const s of r.samples ?? []) lines.push(`sample ${s.topic}: ${s.statement}`);
   if (r.divergences.length > 0) {

@@ -49,7 +49,14 @@ export class KafkaTopicReader {
     this.groupId = `${options.groupPrefix ?? 'k2p-verify'}-${randomUUID()}`;
     for (const plan of plans) {
       const ranges = plan.ranges.filter((r) => r.to > r.from);
-      const state: PartitionState = { ranges, index: 0, next: ranges[0]?.from ?? 0n, queue: new PartitionQueue(options.queueBatches ?? 4), done: false, paused: false };
+      const state: PartitionState = {
+        ranges,
+        index: 0,
+        next: ranges[0]?.from ?? 0n,
+        queue: new PartitionQueue(options.queueBatches ?? 4),
+        done: false,
+        paused: false,
+      };
       state.queue.onRoom = () => {
         state.paused = false;
         if (!state.done) this.consumer?.resume([{ topic: this.topic, partitions: [plan.partition] }]);
@@ -73,6 +80,9 @@ export class KafkaTopicReader {
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
+      // A fetch waits at most this long for data; disconnect() waits for the fetch in progress, so the long
+      // default (5 s) would be added to every run's end.
+      maxWaitTimeInMs: 200,
       sessionTimeout: 30_000,
       heartbeatInterval: 1000,
     });
@@ -104,7 +114,8 @@ export class KafkaTopicReader {
     for (let p = 0; p < this.partitionCount; p++) {
       const state = this.parts.get(p);
       if (!state || state.done || state.paused) paused.push(p);
-      if (state && !state.done) consumer.seek({ topic: this.topic, partition: p, offset: state.next.toString() });
+      if (state && !state.done)
+        consumer.seek({ topic: this.topic, partition: p, offset: state.next.toString() });
     }
     if (paused.length > 0) consumer.pause([{ topic: this.topic, partitions: paused }]);
   }

@@ -43,7 +43,9 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
     if (layout > 0) return p < layout ? partitionTopic(pair.pulsarTopic, p) : undefined;
     return layout === 0 && run.partitionCount === 1 && p === 0 ? pair.pulsarTopic : undefined;
   };
-  const plans = [...run.plans].sort((a, b) => a[0] - b[0]).map(([partition, ranges]) => ({ partition, ranges }));
+  const plans = [...run.plans]
+    .sort((a, b) => a[0] - b[0])
+    .map(([partition, ranges]) => ({ partition, ranges }));
   const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, run.partitionCount, plans);
   const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
   for (const c of counts.values()) run.track?.(c);
@@ -83,6 +85,14 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
   return topicSummary(
     pair.kafkaTopic,
     pair.pulsarTopic,
-    plans.map(({ partition, ranges }) => partitionSummary(pair.kafkaTopic, partition, pulsarTopicOf(partition) ?? pair.pulsarTopic, ranges, counts.get(partition)!)),
+    plans.map(({ partition, ranges }) =>
+      partitionSummary(
+        pair.kafkaTopic,
+        partition,
+        pulsarTopicOf(partition) ?? pair.pulsarTopic,
+        ranges,
+        counts.get(partition)!,
+      ),
+    ),
   );
 }

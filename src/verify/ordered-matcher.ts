@@ -79,7 +79,11 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     run = undefined;
   };
   const missing = (p: Pending) => {
-    if (run && p.ordinal === run.last.ordinal + 1 && (p.before?.messageId ?? '') === (run.first.before?.messageId ?? '')) {
+    if (
+      run &&
+      p.ordinal === run.last.ordinal + 1 &&
+      (p.before?.messageId ?? '') === (run.first.before?.messageId ?? '')
+    ) {
       run.last = p;
       run.records++;
       return;
@@ -164,7 +168,8 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     if (r.done) break;
     const msg = r.value;
     const o = offsetOf(msg);
-    const at = coordinates(msg);
+    let atCache: PulsarCoordinates | undefined;
+    const at = () => (atCache ??= coordinates(msg));
     const prov = msg.mapped instanceof Error ? undefined : msg.mapped.provenance;
     if (prov && (prov.topic !== topic || prov.partition !== partition)) {
       counts.pulsarMessages++;
@@ -174,7 +179,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
           kind: 'misplaced',
           topic,
           partition,
-          pulsar: at,
+          pulsar: at(),
           kafka: { topic: prov.topic, partition: prov.partition, offset: prov.offset },
           detail: `message from Kafka ${prov.topic}[${prov.partition}]@${prov.offset} found in the Pulsar topic mapped to ${topic}[${partition}]`,
         },
@@ -186,9 +191,9 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     if (rangeOf(ranges, o) < 0) continue;
     counts.pulsarMessages++;
     pulsarCount++;
-    await pullUntil(o, at);
+    if (!kafkaDone && highestK < o) await pullUntil(o, at());
     const i = find(o);
-    const kafkaAt = { topic, partition, offset: o.toString() };
+    const kafkaAt = () => ({ topic, partition, offset: o.toString() });
     if (i < 0 || pending[i]!.matched) {
       const again = recent.has(Number(o)) || i >= 0;
       findings.add(
@@ -196,9 +201,11 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
           kind: again ? 'duplicate' : 'extra',
           topic,
           partition,
-          kafka: kafkaAt,
-          pulsar: at,
-          detail: again ? `Kafka offset ${o} is in Pulsar a second time` : `Pulsar holds Kafka offset ${o}, which Kafka does not hold`,
+          kafka: kafkaAt(),
+          pulsar: at(),
+          detail: again
+            ? `Kafka offset ${o} is in Pulsar a second time`
+            : `Pulsar holds Kafka offset ${o}, which Kafka does not hold`,
         },
         counts,
       );
@@ -213,18 +220,28 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       const q = pending[j]!;
       if (!q.matched && q.passedAt < 0) {
         q.passedAt = pulsarCount;
-        q.before = at;
+        q.before = at();
       }
     }
     if (i + 1 > passScan) passScan = i + 1;
     if (o < maxMatched) {
-      findings.add({ kind: 'order', topic, partition, kafka: kafkaAt, pulsar: at, detail: `Kafka offset ${o} comes after offset ${maxMatched} in Pulsar` }, counts);
+      findings.add(
+        {
+          kind: 'order',
+          topic,
+          partition,
+          kafka: kafkaAt(),
+          pulsar: at(),
+          detail: `Kafka offset ${o} comes after offset ${maxMatched} in Pulsar`,
+        },
+        counts,
+      );
     } else {
       maxMatched = o;
     }
     const diffs = fieldDivergences(p.rec, msg, input.pulsarTopic, input.fields);
     const list = Array.isArray(diffs) ? diffs : await diffs;
-    for (const d of list) findings.add({ ...d, topic, partition, kafka: kafkaAt, pulsar: at }, counts);
+    for (const d of list) findings.add({ ...d, topic, partition, kafka: kafkaAt(), pulsar: at() }, counts);
     expire(false);
   }
 

@@ -7,8 +7,19 @@ export interface PairDifference {
   detail: string;
 }
 
-export function fieldDivergences(k: KafkaSide, p: PulsarSide, pulsarTopic: string, fields: FieldOptions): PairDifference[] | Promise<PairDifference[]> {
+export function fieldDivergences(
+  k: KafkaSide,
+  p: PulsarSide,
+  pulsarTopic: string,
+  fields: FieldOptions,
+): PairDifference[] | Promise<PairDifference[]> {
   if (p.mapped instanceof Error) return [{ kind: 'unreadable', detail: p.mapped.message }];
-  const context = { topic: k.topic, partition: k.partition, offset: k.offset, pulsarTopic, schemaVersion: p.message.schemaVersion };
+  const context = {
+    topic: k.topic,
+    partition: k.partition,
+    offset: k.offset,
+    pulsarTopic,
+    schemaVersion: p.message.schemaVersion,
+  };
   return compareFields(k, p.mapped, context, fields);
 }

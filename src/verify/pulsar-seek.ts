@@ -8,8 +8,17 @@ import { isK2pError } from '../errors.js';
 import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
 import { offsetOf, pulsarSide } from './records.js';
 
-async function firstAt(client: PulsarClient, topic: string, start: MessageId): Promise<{ id: MessageId; offset: bigint } | undefined> {
-  const reader = await client.createReader({ topic, startMessageId: start, startMessageIdInclusive: true, receiverQueueSize: 1 });
+async function firstAt(
+  client: PulsarClient,
+  topic: string,
+  start: MessageId,
+): Promise<{ id: MessageId; offset: bigint } | undefined> {
+  const reader = await client.createReader({
+    topic,
+    startMessageId: start,
+    startMessageIdInclusive: true,
+    receiverQueueSize: 1,
+  });
   try {
     const m = await reader.readNext(5000);
     return { id: m.id, offset: offsetOf(pulsarSide(m)) };
@@ -22,7 +31,14 @@ async function firstAt(client: PulsarClient, topic: string, start: MessageId): P
 }
 
 async function lastId(client: PulsarClient, topic: string): Promise<MessageId> {
-  const consumer = await client.subscribe({ topic, subscription: `k2p-verify-${randomUUID().slice(0, 8)}`, subscriptionType: 'Exclusive', receiverQueueSize: 1, durable: false, startMessageId: MessageId.latest });
+  const consumer = await client.subscribe({
+    topic,
+    subscription: `k2p-verify-${randomUUID().slice(0, 8)}`,
+    subscriptionType: 'Exclusive',
+    receiverQueueSize: 1,
+    durable: false,
+    startMessageId: MessageId.latest,
+  });
   try {
     return (await consumer.partitions[0]!.getLastMessageId()).last;
   } finally {
@@ -34,7 +50,11 @@ async function lastId(client: PulsarClient, topic: string): Promise<MessageId> {
  * An entry id at or before the first message with Kafka offset >= `offset` ('earliest' when the first message
  * is already there); undefined when it cannot be found without reading from the start.
  */
-export async function seekOffset(client: PulsarClient, topic: string, offset: bigint): Promise<MessageId | 'earliest' | undefined> {
+export async function seekOffset(
+  client: PulsarClient,
+  topic: string,
+  offset: bigint,
+): Promise<MessageId | 'earliest' | undefined> {
   const first = await firstAt(client, topic, MessageId.earliest);
   if (!first || first.offset >= offset) return 'earliest';
   const last = await lastId(client, topic);

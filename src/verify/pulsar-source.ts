@@ -19,7 +19,11 @@ export interface PulsarReadOptions {
 
 const POLL_MS = 250;
 
-export async function* pulsarMessages(client: PulsarClient, topic: string, options: PulsarReadOptions = {}): AsyncGenerator<PulsarSide, void, undefined> {
+export async function* pulsarMessages(
+  client: PulsarClient,
+  topic: string,
+  options: PulsarReadOptions = {},
+): AsyncGenerator<PulsarSide, void, undefined> {
   const reader = await client.createReader({
     topic,
     startMessageId: options.startMessageId ?? MessageId.earliest,
@@ -36,7 +40,8 @@ export async function* pulsarMessages(client: PulsarClient, topic: string, optio
       } catch (err) {
         if (!isK2pError(err, 'K2P_PLS_TIMEOUT')) throw err;
         if (await reader.hasMessageAvailable()) continue;
-        const waiting = options.expectOffset !== undefined && highest < options.expectOffset && Date.now() < deadline;
+        const waiting =
+          options.expectOffset !== undefined && highest < options.expectOffset && Date.now() < deadline;
         if (!waiting) return;
         continue;
       }
@@ -55,7 +60,12 @@ export async function* pulsarMessages(client: PulsarClient, topic: string, optio
  * seekOffset (so a sample reads only its windows); when positions cannot be found, one reader from the
  * start through all of them. Messages past a range's end are left to the next range.
  */
-export async function* rangedMessages(client: PulsarClient, topic: string, ranges: readonly OffsetRange[], options: Omit<PulsarReadOptions, 'startMessageId'> = {}): AsyncGenerator<PulsarSide, void, undefined> {
+export async function* rangedMessages(
+  client: PulsarClient,
+  topic: string,
+  ranges: readonly OffsetRange[],
+  options: Omit<PulsarReadOptions, 'startMessageId'> = {},
+): AsyncGenerator<PulsarSide, void, undefined> {
   const first = ranges[0];
   if (!first) return;
   const starts: (MessageId | 'earliest' | undefined)[] = [];
@@ -66,14 +76,20 @@ export async function* rangedMessages(client: PulsarClient, topic: string, range
   }
   if (starts.includes(undefined) || ranges.length === 1) {
     const s = starts[0];
-    yield* pulsarMessages(client, topic, { ...options, startMessageId: s === 'earliest' || s === undefined ? undefined : s });
+    yield* pulsarMessages(client, topic, {
+      ...options,
+      startMessageId: s === 'earliest' || s === undefined ? undefined : s,
+    });
     return;
   }
   for (let i = 0; i < ranges.length; i++) {
     const r = ranges[i]!;
     const s = starts[i]!;
     const last = i === ranges.length - 1;
-    const it = pulsarMessages(client, topic, { ...(last ? options : {}), startMessageId: s === 'earliest' ? undefined : s });
+    const it = pulsarMessages(client, topic, {
+      ...(last ? options : {}),
+      startMessageId: s === 'earliest' ? undefined : s,
+    });
     try {
       for await (const m of it) {
         const o = offsetOf(m);

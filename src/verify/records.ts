@@ -1,7 +1,12 @@
 // The two sides as the comparison sees them: a Kafka record (from kafkajs) and a Pulsar message turned back
 // into the Kafka record it stands for (fromPulsarMessage, docs/record-mapping.md).
 import type { KafkaMessage } from 'kafkajs';
-import { fromPulsarMessage, headerList, type KafkaHeader, type MappedRecord } from '../mirror/record-mapping.js';
+import {
+  fromPulsarMessage,
+  headerList,
+  type KafkaHeader,
+  type MappedRecord,
+} from '../mirror/record-mapping.js';
 import type { Message } from '../pulsar/client/index.js';
 
 export interface KafkaSide {

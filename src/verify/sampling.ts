@@ -40,7 +40,11 @@ function pick(n: number, k: number, rnd: () => number): number[] {
   return [...chosen].sort((a, b) => a - b);
 }
 
-export function planSample(extents: readonly PartitionExtent[], options: SampleOptions, seed: number): SamplePlan {
+export function planSample(
+  extents: readonly PartitionExtent[],
+  options: SampleOptions,
+  seed: number,
+): SamplePlan {
   const rnd = random(seed);
   const size = BigInt(options.windowSize ?? 1000);
   const nonEmpty = extents.filter((e) => e.range.to > e.range.from);
@@ -61,7 +65,8 @@ export function planSample(extents: readonly PartitionExtent[], options: SampleO
     const to = from + size < e.range.to ? from + size : e.range.to;
     const list = plans.get(e.partition) ?? [];
     const prev = list[list.length - 1];
-    if (prev && prev.to === from) prev.to = to; // adjacent windows read as one range
+    if (prev && prev.to === from)
+      prev.to = to; // adjacent windows read as one range
     else list.push({ from, to });
     plans.set(e.partition, list);
     recordsChecked += to - from;
@@ -99,8 +104,14 @@ export function maxDivergentWindows(N: number, n: number, confidence: number): n
   return lo;
 }
 
-export function sampleReport(topic: string, plan: SamplePlan, divergentWindows: number, confidence: number): SampleReport {
-  const max = divergentWindows > 0 ? plan.population : maxDivergentWindows(plan.population, plan.windows, confidence);
+export function sampleReport(
+  topic: string,
+  plan: SamplePlan,
+  divergentWindows: number,
+  confidence: number,
+): SampleReport {
+  const max =
+    divergentWindows > 0 ? plan.population : maxDivergentWindows(plan.population, plan.windows, confidence);
   const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
   const statement =
     divergentWindows > 0

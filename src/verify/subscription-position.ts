@@ -16,8 +16,17 @@ export interface SubscriptionPosition {
 
 const RECEIVE_MS = 3000;
 
-async function lastOffsetPlusOne(client: PulsarClient, topic: string, last: import('../pulsar/client/index.js').MessageId): Promise<bigint | null> {
-  const reader = await client.createReader({ topic, startMessageId: last.withBatchIndex(-1), startMessageIdInclusive: true, receiverQueueSize: 100 });
+async function lastOffsetPlusOne(
+  client: PulsarClient,
+  topic: string,
+  last: import('../pulsar/client/index.js').MessageId,
+): Promise<bigint | null> {
+  const reader = await client.createReader({
+    topic,
+    startMessageId: last.withBatchIndex(-1),
+    startMessageIdInclusive: true,
+    receiverQueueSize: 100,
+  });
   try {
     let highest: bigint | null = null;
     for (;;) {
@@ -38,28 +47,54 @@ async function lastOffsetPlusOne(client: PulsarClient, topic: string, last: impo
   }
 }
 
-export async function subscriptionPosition(client: PulsarClient, topic: string, subscription: string, type: SubscriptionType, emptyOffset: bigint): Promise<SubscriptionPosition> {
-  const consumer = await client.subscribe({ topic, subscription, subscriptionType: type, receiverQueueSize: 1, consumerName: 'k2p-verify' });
+export async function subscriptionPosition(
+  client: PulsarClient,
+  topic: string,
+  subscription: string,
+  type: SubscriptionType,
+  emptyOffset: bigint,
+): Promise<SubscriptionPosition> {
+  const consumer = await client.subscribe({
+    topic,
+    subscription,
+    subscriptionType: type,
+    receiverQueueSize: 1,
+    consumerName: 'k2p-verify',
+  });
   try {
     const part = consumer.partitions[0]!;
     const { last, markDelete } = await part.getLastMessageId();
-    const markText = markDelete ? `${BigInt.asIntN(64, markDelete.ledgerId)}:${BigInt.asIntN(64, markDelete.entryId)}` : undefined;
+    const markText = markDelete
+      ? `${BigInt.asIntN(64, markDelete.ledgerId)}:${BigInt.asIntN(64, markDelete.entryId)}`
+      : undefined;
     const base = markText !== undefined ? { markDelete: markText } : {};
     if (last.entryId < 0n) return { ...base, nextOffset: emptyOffset, atEnd: true };
     // The broker sends a mark-delete before the first entry as entry -1 in an unsigned field.
     const mdLedger = markDelete ? BigInt.asIntN(64, markDelete.ledgerId) : -1n;
     const mdEntry = markDelete ? BigInt.asIntN(64, markDelete.entryId) : -1n;
-    const caughtUp = markDelete !== undefined && (mdLedger > last.ledgerId || (mdLedger === last.ledgerId && mdEntry >= last.entryId));
+    const caughtUp =
+      markDelete !== undefined &&
+      (mdLedger > last.ledgerId || (mdLedger === last.ledgerId && mdEntry >= last.entryId));
     if (!caughtUp) {
       try {
         const m = await consumer.receive(RECEIVE_MS);
         return { ...base, nextOffset: offsetOf(pulsarSide(m)), nextMessageId: m.id.toString(), atEnd: false };
       } catch (err) {
         if (!isK2pError(err, 'K2P_PLS_TIMEOUT')) throw err;
-        if (markDelete === undefined) return { ...base, nextOffset: null, atEnd: false, detail: `no message delivered within ${RECEIVE_MS} ms (another consumer may be active)` };
+        if (markDelete === undefined)
+          return {
+            ...base,
+            nextOffset: null,
+            atEnd: false,
+            detail: `no message delivered within ${RECEIVE_MS} ms (another consumer may be active)`,
+          };
       }
     }
-    return { ...base, nextOffset: (await lastOffsetPlusOne(client, topic, last)) ?? emptyOffset, atEnd: true };
+    return {
+      ...base,
+      nextOffset: (await lastOffsetPlusOne(client, topic, last)) ?? emptyOffset,
+      atEnd: true,
+    };
   } finally {
     await consumer.close().catch(() => undefined);
   }

@@ -1,6 +1,12 @@
 // What to compare: the clusters and topic pairs, from config files (connectors + mappings) or given directly.
 import type { Kafka } from 'kafkajs';
-import { loadConfig, resolveTopic, targetTopic, type GatewayConfig, type GroupMapping } from '../config/index.js';
+import {
+  loadConfig,
+  resolveTopic,
+  targetTopic,
+  type GatewayConfig,
+  type GroupMapping,
+} from '../config/index.js';
 import { K2pError } from '../errors.js';
 import { KafkajsAdmin } from '../kafka/index.js';
 import { mirrorPairs } from '../mirror/setup.js';
@@ -27,12 +33,28 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
   const wanted = options.topics ? new Set(options.topics) : undefined;
   if (!options.config) {
     if (!options.kafka || !options.pulsar || !options.pairs) {
-      throw new K2pError('K2P_VERIFY_INPUT', 'verify needs config files, or kafka + pulsar clients and topic pairs', { expected: 'config, or kafka + pulsar + pairs' });
+      throw new K2pError(
+        'K2P_VERIFY_INPUT',
+        'verify needs config files, or kafka + pulsar clients and topic pairs',
+        { expected: 'config, or kafka + pulsar + pairs' },
+      );
     }
     const pairs = options.pairs.filter((p) => !wanted || wanted.has(p.kafkaTopic));
-    return [{ name: 'given', kafka: options.kafka, pulsar: options.pulsar, admin: options.pulsarAdmin, pairs, groups: [], owned: false }];
+    return [
+      {
+        name: 'given',
+        kafka: options.kafka,
+        pulsar: options.pulsar,
+        admin: options.pulsarAdmin,
+        pairs,
+        groups: [],
+        owned: false,
+      },
+    ];
   }
-  const config = Array.isArray(options.config) ? loadConfig([...(options.config as string[])]) : (options.config as GatewayConfig);
+  const config = Array.isArray(options.config)
+    ? loadConfig([...(options.config as string[])])
+    : (options.config as GatewayConfig);
   const out: ClusterPair[] = [];
   for (const made of mirrorPairs(config)) {
     const kafka = options.kafka ?? made.kafka;
@@ -53,19 +75,37 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
     } finally {
       await kafkaAdmin.close();
     }
-    const groups = config.mappings.filter((m) => m.source === made.source.name && m.target === made.target.name).flatMap((m) => m.groups);
-    out.push({ name: `${made.source.name} → ${made.target.name}`, kafka, pulsar, admin, pairs, groups, config, source: made.source.name, owned });
+    const groups = config.mappings
+      .filter((m) => m.source === made.source.name && m.target === made.target.name)
+      .flatMap((m) => m.groups);
+    out.push({
+      name: `${made.source.name} → ${made.target.name}`,
+      kafka,
+      pulsar,
+      admin,
+      pairs,
+      groups,
+      config,
+      source: made.source.name,
+      owned,
+    });
   }
   if (out.every((c) => c.pairs.length === 0)) {
     await Promise.all(out.filter((c) => c.owned).map((c) => c.pulsar.close()));
-    throw new K2pError('K2P_VERIFY_INPUT', 'the mappings select no existing Kafka topic: nothing to verify', { files: config.files });
+    throw new K2pError('K2P_VERIFY_INPUT', 'the mappings select no existing Kafka topic: nothing to verify', {
+      files: config.files,
+    });
   }
   if (wanted) {
     const found = new Set(out.flatMap((c) => c.pairs.map((p) => p.kafkaTopic)));
     const unknown = [...wanted].filter((t) => !found.has(t));
     if (unknown.length > 0) {
       await Promise.all(out.filter((c) => c.owned).map((c) => c.pulsar.close()));
-      throw new K2pError('K2P_VERIFY_INPUT', `no mapping selects Kafka topic(s) ${unknown.join(', ')} (or they do not exist)`, { topics: unknown });
+      throw new K2pError(
+        'K2P_VERIFY_INPUT',
+        `no mapping selects Kafka topic(s) ${unknown.join(', ')} (or they do not exist)`,
+        { topics: unknown },
+      );
     }
   }
   return out;

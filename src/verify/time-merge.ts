@@ -7,7 +7,9 @@ export interface Timed<T> {
   item: T;
 }
 
-export async function* mergeByTime<T>(streams: { side: number; next(): Promise<T | undefined>; time(item: T): number }[]): AsyncGenerator<Timed<T>, void, undefined> {
+export async function* mergeByTime<T>(
+  streams: { side: number; next(): Promise<T | undefined>; time(item: T): number }[],
+): AsyncGenerator<Timed<T>, void, undefined> {
   const heads: (Timed<T> | undefined)[] = await Promise.all(
     streams.map(async (s) => {
       const item = await s.next();

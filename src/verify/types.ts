@@ -159,7 +159,18 @@ export function emptyCounts(): Counts {
   };
 }
 
-export const DIVERGENCE_COUNTERS = ['missing', 'extra', 'duplicate', 'order', 'misplaced', 'unreadable', 'key', 'value', 'headers', 'timestamp'] as const;
+export const DIVERGENCE_COUNTERS = [
+  'missing',
+  'extra',
+  'duplicate',
+  'order',
+  'misplaced',
+  'unreadable',
+  'key',
+  'value',
+  'headers',
+  'timestamp',
+] as const;
 
 export function divergencesIn(c: Counts): number {
   return DIVERGENCE_COUNTERS.reduce((n, k) => n + c[k], 0);

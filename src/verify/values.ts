@@ -18,7 +18,11 @@ export interface ValueContext {
  * sentence saying how they differ. May be async (a decoder fetching a schema); keep the sync path sync, it
  * runs once per record.
  */
-export type ValueComparator = (kafka: Buffer | null, pulsar: Buffer | null, context: ValueContext) => string | undefined | Promise<string | undefined>;
+export type ValueComparator = (
+  kafka: Buffer | null,
+  pulsar: Buffer | null,
+  context: ValueContext,
+) => string | undefined | Promise<string | undefined>;
 
 function hex(b: Buffer, at: number): string {
   const from = Math.max(0, at - 4);

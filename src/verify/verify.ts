@@ -19,22 +19,36 @@ import { bytesComparator } from './values.js';
 function fieldOptions(options: VerifyOptions, pair: TopicPair): FieldOptions {
   const value = options.valueComparatorFor?.(pair) ?? options.valueComparator ?? bytesComparator;
   const out: FieldOptions = { value, ...options.compare };
-  if (options.mode === 'dual-write') out.ignoreHeaders = new Set([options.dualWrite?.identityHeader ?? 'k2p-id']);
+  if (options.mode === 'dual-write')
+    out.ignoreHeaders = new Set([options.dualWrite?.identityHeader ?? 'k2p-id']);
   return out;
 }
 
 function validate(options: VerifyOptions): void {
-  const bad = (message: string, details: Record<string, unknown>) => new K2pError('K2P_VERIFY_INPUT', message, details);
-  if (options.mode === 'dual-write' && options.sample) throw bad('sampling works in mirror mode only (dual-write pairs records by identity, not offset)', { mode: options.mode });
-  if (options.maxDivergences !== undefined && !(options.maxDivergences >= 0)) throw bad('maxDivergences must be >= 0', { maxDivergences: options.maxDivergences });
-  if (options.sample && !(options.sample.windows >= 1)) throw bad('a sample needs at least one window', { windows: options.sample.windows });
-  if (options.sample?.windowSize !== undefined && !(options.sample.windowSize >= 1)) throw bad('windowSize must be >= 1', { windowSize: options.sample.windowSize });
+  const bad = (message: string, details: Record<string, unknown>) =>
+    new K2pError('K2P_VERIFY_INPUT', message, details);
+  if (options.mode === 'dual-write' && options.sample)
+    throw bad('sampling works in mirror mode only (dual-write pairs records by identity, not offset)', {
+      mode: options.mode,
+    });
+  if (options.maxDivergences !== undefined && !(options.maxDivergences >= 0))
+    throw bad('maxDivergences must be >= 0', { maxDivergences: options.maxDivergences });
+  if (options.sample && !(options.sample.windows >= 1))
+    throw bad('a sample needs at least one window', { windows: options.sample.windows });
+  if (options.sample?.windowSize !== undefined && !(options.sample.windowSize >= 1))
+    throw bad('windowSize must be >= 1', { windowSize: options.sample.windowSize });
   const c = options.sample?.confidence;
-  if (c !== undefined && !(c > 0 && c < 1)) throw bad('confidence must be between 0 and 1', { confidence: c });
+  if (c !== undefined && !(c > 0 && c < 1))
+    throw bad('confidence must be between 0 and 1', { confidence: c });
 }
 
 /** Which sampled windows hold a divergence: `partition:window` keys (other divergences count one each). */
-function windowCounter(plans: Map<number, OffsetRange[]>, bases: Map<number, bigint>, topic: string, size: number): { observe(d: Divergence): void; count(): number } {
+function windowCounter(
+  plans: Map<number, OffsetRange[]>,
+  bases: Map<number, bigint>,
+  topic: string,
+  size: number,
+): { observe(d: Divergence): void; count(): number } {
   const hit = new Set<string>();
   let other = 0;
   return {
@@ -42,7 +56,8 @@ function windowCounter(plans: Map<number, OffsetRange[]>, bases: Map<number, big
       if (d.topic !== topic) return;
       const k = d.kafka;
       const ranges = k && k.topic === topic ? plans.get(k.partition) : undefined;
-      if (k && ranges && rangeOf(ranges, BigInt(k.offset)) >= 0) hit.add(`${k.partition}:${(BigInt(k.offset) - (bases.get(k.partition) ?? 0n)) / BigInt(size)}`);
+      if (k && ranges && rangeOf(ranges, BigInt(k.offset)) >= 0)
+        hit.add(`${k.partition}:${(BigInt(k.offset) - (bases.get(k.partition) ?? 0n)) / BigInt(size)}`);
       else other++;
     },
     count: () => hit.size + other,
@@ -58,7 +73,13 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   let current = '';
   let planned = 0;
   const progress = () =>
-    options.onProgress?.({ topic: current, records: live.reduce((n, c) => n + c.kafkaRecords, 0), plannedRecords: planned, divergences: findings.count, elapsedMs: Date.now() - startedAt.getTime() });
+    options.onProgress?.({
+      topic: current,
+      records: live.reduce((n, c) => n + c.kafkaRecords, 0),
+      plannedRecords: planned,
+      divergences: findings.count,
+      elapsedMs: Date.now() - startedAt.getTime(),
+    });
   const ticker = options.onProgress ? setInterval(progress, options.progressIntervalMs ?? 1000) : undefined;
   const topics: TopicSummary[] = [];
   const positions: PositionCheck[] = [];
@@ -71,7 +92,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         topics.push(await verifyTopic(cluster, pair));
       }
       const wanted = options.positions ?? true;
-      if (wanted !== false) positions.push(...(await checkPositions(cluster, typeof wanted === 'object' ? wanted.groups : undefined)));
+      if (wanted !== false)
+        positions.push(
+          ...(await checkPositions(cluster, typeof wanted === 'object' ? wanted.groups : undefined)),
+        );
     }
   } finally {
     if (ticker) clearInterval(ticker);
@@ -103,22 +127,57 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   return report;
 
   async function verifyTopic(cluster: ClusterPair, pair: TopicPair): Promise<TopicSummary> {
-    const extents = await partitionExtents(cluster.kafka, cluster.source ?? cluster.name, pair.kafkaTopic, options.from, options.to);
+    const extents = await partitionExtents(
+      cluster.kafka,
+      cluster.source ?? cluster.name,
+      pair.kafkaTopic,
+      options.from,
+      options.to,
+    );
     const fields = fieldOptions(options, pair);
     const track = (c: Counts) => live.push(c);
     if (options.mode === 'dual-write') {
       planned += Number(extents.reduce((n, e) => n + (e.range.to - e.range.from), 0n));
-      return verifyDualTopic({ cluster, pair, extents, fields, findings, dualWrite: options.dualWrite ?? {}, startedAt: startedAt.getTime(), track });
+      return verifyDualTopic({
+        cluster,
+        pair,
+        extents,
+        fields,
+        findings,
+        dualWrite: options.dualWrite ?? {},
+        startedAt: startedAt.getTime(),
+        track,
+      });
     }
     let plans = new Map(extents.map((e) => [e.partition, [e.range]]));
     const sample = options.sample ? planSample(extents, options.sample, seed) : undefined;
-    const windows = sample ? windowCounter(sample.plans, new Map(extents.map((e) => [e.partition, e.range.from])), pair.kafkaTopic, sample.windowSize) : undefined;
+    const windows = sample
+      ? windowCounter(
+          sample.plans,
+          new Map(extents.map((e) => [e.partition, e.range.from])),
+          pair.kafkaTopic,
+          sample.windowSize,
+        )
+      : undefined;
     if (sample) plans = sample.plans;
     planned += Number([...plans.values()].reduce((n, r) => n + rangeRecords(r), 0n));
     findings.observer = windows?.observe;
     try {
-      const summary = await verifyMirrorTopic({ cluster, pair, partitionCount: extents.length, plans, fields, findings, window: options.window, settleMs: options.settleMs, track });
-      if (sample && windows) samples.push(sampleReport(pair.kafkaTopic, sample, windows.count(), options.sample?.confidence ?? 0.95));
+      const summary = await verifyMirrorTopic({
+        cluster,
+        pair,
+        partitionCount: extents.length,
+        plans,
+        fields,
+        findings,
+        window: options.window,
+        settleMs: options.settleMs,
+        track,
+      });
+      if (sample && windows)
+        samples.push(
+          sampleReport(pair.kafkaTopic, sample, windows.count(), options.sample?.confidence ?? 0.95),
+        );
       return summary;
     } finally {
       findings.observer = undefined;

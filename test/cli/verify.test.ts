@@ -10,28 +10,47 @@ import { createSource, mappingFile, mirrorSource, runCli } from '../verify/fixtu
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const connectors = join(root, 'connectors/local.yaml');
 
-test('usage errors exit 2: a bound that is neither offset nor time, an unknown mode, a topic no mapping selects', { timeout: 120_000 }, async () => {
-  const mapping = mappingFile('no-such-topic-anywhere', 'persistent://public/default/no-such-topic-anywhere-x');
-  const bound = await runCli(['verify', '-c', connectors, '-c', mapping, '--from', 'yesterday-ish']);
-  assert.equal(bound.code, 2, bound.stderr);
-  assert.match(bound.stderr, /--from|"yesterday-ish" is neither an offset nor a time/);
-  const mode = await runCli(['verify', '-c', connectors, '-c', mapping, '--mode', 'sideways']);
-  assert.equal(mode.code, 2, mode.stderr);
-  assert.match(mode.stderr, /expected mirror or dual-write/);
-  const none = await runCli(['verify', '-c', connectors, '-c', mapping]);
-  assert.equal(none.code, 2, none.stderr);
-  assert.match(none.stderr, /select no existing Kafka topic/);
-  const count = await runCli(['verify', '-c', connectors, '-c', mapping, '--max-divergences', '-3']);
-  assert.equal(count.code, 2, count.stderr);
-});
+test(
+  'usage errors exit 2: a bound that is neither offset nor time, an unknown mode, a topic no mapping selects',
+  { timeout: 120_000 },
+  async () => {
+    const mapping = mappingFile(
+      'no-such-topic-anywhere',
+      'persistent://public/default/no-such-topic-anywhere-x',
+    );
+    const bound = await runCli(['verify', '-c', connectors, '-c', mapping, '--from', 'yesterday-ish']);
+    assert.equal(bound.code, 2, bound.stderr);
+    assert.match(bound.stderr, /--from|"yesterday-ish" is neither an offset nor a time/);
+    const mode = await runCli(['verify', '-c', connectors, '-c', mapping, '--mode', 'sideways']);
+    assert.equal(mode.code, 2, mode.stderr);
+    assert.match(mode.stderr, /expected mirror or dual-write/);
+    const none = await runCli(['verify', '-c', connectors, '-c', mapping]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /select no existing Kafka topic/);
+    const count = await runCli(['verify', '-c', connectors, '-c', mapping, '--max-divergences', '-3']);
+    assert.equal(count.code, 2, count.stderr);
+  },
+);
 
-test('text report on stdout, exit 0, no progress line when stderr is not a terminal', { timeout: 180_000 }, async () => {
-  const client = testClient();
-  const source = await createSource(2, 20);
-  const target = await mirrorSource(client, source);
-  const run = await runCli(['verify', '-c', connectors, '-c', mappingFile(source.topic, target), '--topics', source.topic]);
-  assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /^verify \(mirror\): IDENTICAL — 0 divergence\(s\); 40 Kafka records/);
-  assert.match(run.stdout, /\[1\] offsets 0\.\.20: Kafka 20, Pulsar 20, matched 20 — identical/);
-  assert.doesNotMatch(run.stderr, /records\/s/);
-});
+test(
+  'text report on stdout, exit 0, no progress line when stderr is not a terminal',
+  { timeout: 180_000 },
+  async () => {
+    const client = testClient();
+    const source = await createSource(2, 20);
+    const target = await mirrorSource(client, source);
+    const run = await runCli([
+      'verify',
+      '-c',
+      connectors,
+      '-c',
+      mappingFile(source.topic, target),
+      '--topics',
+      source.topic,
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^verify \(mirror\): IDENTICAL — 0 divergence\(s\); 40 Kafka records/);
+    assert.match(run.stdout, /\[1\] offsets 0\.\.20: Kafka 20, Pulsar 20, matched 20 — identical/);
+    assert.doesNotMatch(run.stderr, /records\/s/);
+  },
+);

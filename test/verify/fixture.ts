@@ -10,12 +10,21 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Mirror } from '../../src/mirror/mirror.js';
 import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
 import { toPulsarMessage, type KafkaRecord } from '../../src/mirror/record-mapping.js';
-import { partitionTopic, type MessageId, type OutgoingMessage, type PulsarClient } from '../../src/pulsar/client/index.js';
+import {
+  partitionTopic,
+  type MessageId,
+  type OutgoingMessage,
+  type PulsarClient,
+} from '../../src/pulsar/client/index.js';
 import type { VerifyReport } from '../../src/verify/index.js';
 import { admin } from '../helpers/pulsar.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 
-export const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-verify-test', logLevel: logLevel.NOTHING });
+export const kafka = new Kafka({
+  brokers: [...STACK.kafkaBrokers],
+  clientId: 'k2p-verify-test',
+  logLevel: logLevel.NOTHING,
+});
 export const MAPPING = { provenance: true, headerEncoding: 'lossless' as const };
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -53,13 +62,21 @@ export async function createSource(partitions: number, perPartition: number): Pr
     await kafkaAdmin.disconnect();
   });
   await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  const records = Array.from({ length: partitions }, (_, p) => Array.from({ length: perPartition }, (_, i) => recordAt(p, i, topic)));
+  const records = Array.from({ length: partitions }, (_, p) =>
+    Array.from({ length: perPartition }, (_, i) => recordAt(p, i, topic)),
+  );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (const list of records) {
     await producer.send({
       topic,
-      messages: list.map((r) => ({ partition: r.partition, key: r.key, value: r.value, timestamp: r.timestamp, headers: kafkaHeaders(r) })),
+      messages: list.map((r) => ({
+        partition: r.partition,
+        key: r.key,
+        value: r.value,
+        timestamp: r.timestamp,
+        headers: kafkaHeaders(r),
+      })),
     });
   }
   await producer.disconnect();
@@ -88,16 +105,31 @@ export async function freshTarget(kafkaTopic: string, partitions: number, suffix
 export async function mirrorSource(client: PulsarClient, source: Source): Promise<string> {
   const target = `persistent://public/default/${uniqueName(`${source.topic}-mirror`)}`;
   cleanup(() => admin.topics.delete(target, { force: true }).catch(() => undefined));
-  const plan = await planTopic(admin, { name: source.topic, partitions: source.records.length }, target, new KnownState(admin));
+  const plan = await planTopic(
+    admin,
+    { name: source.topic, partitions: source.records.length },
+    target,
+    new KnownState(admin),
+  );
   await applyPlan(admin, plan);
   const groupId = uniqueName('verify-mirror');
-  const mirror = new Mirror({ kafka, pulsar: client, groupId, topics: [{ source: source.topic, target, persistent: true, mapping: MAPPING }] });
+  const mirror = new Mirror({
+    kafka,
+    pulsar: client,
+    groupId,
+    topics: [{ source: source.topic, target, persistent: true, mapping: MAPPING }],
+  });
   await mirror.start();
   const deadline = Date.now() + 120_000;
   try {
-    const done = () => mirror.status().length === source.records.length && mirror.status().every((p) => p.committedOffset === BigInt(source.records[p.partition]!.length - 1));
+    const done = () =>
+      mirror.status().length === source.records.length &&
+      mirror.status().every((p) => p.committedOffset === BigInt(source.records[p.partition]!.length - 1));
     while (!done()) {
-      if (Date.now() > deadline) throw new Error(`mirror stalled: ${JSON.stringify(mirror.status(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `mirror stalled: ${JSON.stringify(mirror.status(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
@@ -120,7 +152,11 @@ export function messageOf(r: KafkaRecord): OutgoingMessage {
 }
 
 /** Writes the messages of each partition, in order, to a fresh target; the ids in the same order. */
-export async function writeTarget(client: PulsarClient, kafkaTopic: string, partitions: OutgoingMessage[][]): Promise<{ target: string; ids: MessageId[][] }> {
+export async function writeTarget(
+  client: PulsarClient,
+  kafkaTopic: string,
+  partitions: OutgoingMessage[][],
+): Promise<{ target: string; ids: MessageId[][] }> {
   const target = await freshTarget(kafkaTopic, partitions.length, 'fault');
   const ids: MessageId[][] = [];
   for (let p = 0; p < partitions.length; p++) {
@@ -132,12 +168,22 @@ export async function writeTarget(client: PulsarClient, kafkaTopic: string, part
 }
 
 /** A mapping file taking exactly `source` to `target` (named `<source>-...`), and the groups given. */
-export function mappingFile(source: string, target: string, groups: { match: string; subscription: string; type?: string }[] = []): string {
+export function mappingFile(
+  source: string,
+  target: string,
+  groups: { match: string; subscription: string; type?: string }[] = [],
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'k2p-verify-'));
   const file = join(dir, 'mapping.yaml');
-  const groupLines = groups.length > 0 ? `groups:\n${groups.map((g) => `  - match: ${g.match}\n    subscription: ${g.subscription}\n    type: ${g.type ?? 'Failover'}\n`).join('')}` : '';
+  const groupLines =
+    groups.length > 0
+      ? `groups:\n${groups.map((g) => `  - match: ${g.match}\n    subscription: ${g.subscription}\n    type: ${g.type ?? 'Failover'}\n`).join('')}`
+      : '';
   const to = target.replace(`/${source}-`, '/{topic}-');
-  writeFileSync(file, `source: kafka-local\ntarget: pulsar-local\ntopics:\n  - match: ${source}\n    to: ${to}\n${groupLines}`);
+  writeFileSync(
+    file,
+    `source: kafka-local\ntarget: pulsar-local\ntopics:\n  - match: ${source}\n    to: ${to}\n${groupLines}`,
+  );
   return file;
 }
 
@@ -149,7 +195,10 @@ export interface CliRun {
 
 /** `k2p <args>` as a user runs it. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(root, 'bin/k2p.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [join(root, 'bin/k2p.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -158,8 +207,19 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** `k2p verify -c connectors/local.yaml -c <mapping> --json ...`: exit code and parsed report. */
-export async function verifyCli(mapping: string, extra: string[] = []): Promise<{ code: number | null; report: VerifyReport; stderr: string }> {
-  const run = await runCli(['verify', '-c', join(root, 'connectors/local.yaml'), '-c', mapping, '--json', ...extra]);
+export async function verifyCli(
+  mapping: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; report: VerifyReport; stderr: string }> {
+  const run = await runCli([
+    'verify',
+    '-c',
+    join(root, 'connectors/local.yaml'),
+    '-c',
+    mapping,
+    '--json',
+    ...extra,
+  ]);
   let report: VerifyReport;
   try {
     report = JSON.parse(run.stdout) as VerifyReport;

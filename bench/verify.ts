@@ -1,0 +1,213 @@
+// `npm run bench:verify`: verification speed against the raw read throughput of both sides, one run, same
+// machine, same brokers.
+//   K = Kafka consume-only with kafkajs (a group, eachBatch, read_committed, from the beginning, 1 MiB per
+//       partition fetches — what verify's Kafka reader uses) until every partition's end;
+//   P = Pulsar read-only with our client (one reader per partition, readNext until the end);
+//   V = verify() (src/verify) on the same pair: both sides read, every record compared.
+// Prints every figure, the ratio V / min(K, P) (target >= 0.8), verify's peak RSS (bounded memory: it must
+// not grow with the topic), then one JSON line. BENCH_RECORDS (default 1,000,000) on 8 partitions, ~300-byte
+// records with 3 headers. Every topic and group created is deleted. Not a test: nothing is asserted.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { toPulsarMessage, type KafkaRecord } from '../src/mirror/record-mapping.js';
+import { PulsarAdmin } from '../src/pulsar/admin/index.js';
+import { MessageId, PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
+import { verify } from '../src/verify/index.js';
+
+const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
+const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
+const admin = new PulsarAdmin({ url: process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080' });
+const client = new PulsarClient({ serviceUrl });
+const kafka = new Kafka({ brokers, clientId: 'k2p-bench-verify', logLevel: logLevel.NOTHING });
+const TOTAL = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const PARTITIONS = 8;
+const MAPPING = { provenance: true, headerEncoding: 'lossless' as const };
+const run = randomUUID().slice(0, 8);
+const source = `bench-verify-${run}`;
+const target = `persistent://public/default/bench-verify-${run}`;
+const groups: string[] = [];
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mib = (bytes: number) => bytes / 1024 / 1024;
+const perPartition = (p: number) => Math.floor(TOTAL / PARTITIONS) + (p < TOTAL % PARTITIONS ? 1 : 0);
+
+function rssSampler(): { stop(): { startMiB: number; peakMiB: number } } {
+  const start = process.memoryUsage.rss();
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage.rss());
+      return { startMiB: mib(start), peakMiB: mib(peak) };
+    },
+  };
+}
+
+function record(p: number, i: number, filler: Buffer): KafkaRecord {
+  return {
+    topic: source,
+    partition: p,
+    offset: String(i),
+    key: Buffer.from(`key-${(p * 7919 + i) % 10_007}`),
+    value: Buffer.concat([Buffer.from(`${p}:${i}:`), filler]),
+    timestamp: String(1_700_000_000_000 + i),
+    headers: [
+      { key: 'trace', value: Buffer.from(`t-${p}-${i}`) },
+      { key: 'bin', value: Buffer.from([i & 255, 0, 255]) },
+      { key: 'src', value: Buffer.from('bench') },
+    ],
+  };
+}
+
+/** Kafka: the records, in batches per partition. Pulsar: the same records as toPulsarMessage maps them. */
+async function populate(): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.createTopics({
+    topics: [{ topic: source, numPartitions: PARTITIONS }],
+    waitForLeaders: true,
+  });
+  await kafkaAdmin.disconnect();
+  await admin.topics.createPartitioned(target, PARTITIONS);
+  const filler = randomBytes(240);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = performance.now();
+  for (let p = 0; p < PARTITIONS; p++) {
+    const pulsar = await client.createProducer({
+      topic: partitionTopic(target, p),
+      compression: 'LZ4',
+      batchingMaxDelayMs: 5,
+    });
+    for (let start = 0; start < perPartition(p); start += 2000) {
+      const records = Array.from({ length: Math.min(2000, perPartition(p) - start) }, (_, j) =>
+        record(p, start + j, filler),
+      );
+      const kafkaSend = producer.send({
+        topic: source,
+        messages: records.map((r) => ({
+          partition: p,
+          key: r.key,
+          value: r.value,
+          timestamp: r.timestamp,
+          headers: Object.fromEntries(
+            (r.headers as { key: string; value: Buffer }[]).map((h) => [h.key, h.value]),
+          ),
+        })),
+      });
+      await Promise.all([kafkaSend, ...records.map((r) => pulsar.send(toPulsarMessage(r, MAPPING)))]);
+    }
+    await pulsar.close();
+  }
+  await producer.disconnect();
+  console.log(
+    `populated ${fmt(TOTAL)} records on ${PARTITIONS} partitions of both sides in ${fmt((performance.now() - started) / 1000, 1)} s`,
+  );
+}
+
+/** K: kafkajs consume-only, from the beginning to every partition's end. */
+async function kafkaRaw(): Promise<number> {
+  const groupId = `bench-verify-raw-${run}`;
+  groups.push(groupId);
+  const started = performance.now(); // from the start, as V: group join included
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: 1024 * 1024,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [source], fromBeginning: true });
+  let count = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: PARTITIONS,
+      eachBatch: async ({ batch }) => {
+        count += batch.messages.length;
+        if (count >= TOTAL) resolve();
+      },
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  return TOTAL / seconds;
+}
+
+/** P: our reader, read-only, every partition at once. */
+async function pulsarRaw(): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PARTITIONS }, async (_, p) => {
+      const reader = await client.createReader({
+        topic: partitionTopic(target, p),
+        startMessageId: MessageId.earliest,
+        receiverQueueSize: 2000,
+      });
+      for (let n = 0; n < perPartition(p); n++) await reader.readNext(30_000);
+      await reader.close();
+    }),
+  );
+  return TOTAL / ((performance.now() - started) / 1000);
+}
+
+async function cleanup(): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin
+    .deleteTopics({ topics: [source] })
+    .catch((e: Error) => console.error(`cleanup kafka topic: ${e.message}`));
+  if (groups.length > 0) await kafkaAdmin.deleteGroups(groups).catch(() => undefined);
+  await kafkaAdmin.disconnect();
+  await admin.topics
+    .delete(target, { force: true })
+    .catch((e: Error) => console.error(`cleanup pulsar topic: ${e.message}`));
+  await client.close();
+}
+
+try {
+  await populate();
+  const k = await kafkaRaw();
+  console.log(`K  Kafka consume-only (kafkajs):        ${fmt(k)} records/s`);
+  const p = await pulsarRaw();
+  console.log(`P  Pulsar read-only (our reader):        ${fmt(p)} messages/s`);
+  const rss = rssSampler();
+  const started = performance.now();
+  const report = await verify({
+    kafka,
+    pulsar: client,
+    pulsarAdmin: admin,
+    pairs: [{ kafkaTopic: source, pulsarTopic: target }],
+    positions: false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const memory = rss.stop();
+  const v = TOTAL / seconds;
+  const slower = Math.min(k, p);
+  console.log(
+    `V  verify (both sides, every record):    ${fmt(v)} records/s (${fmt(seconds, 1)} s), identical: ${report.identical}, matched ${fmt(report.topics[0]?.matched ?? 0)}`,
+  );
+  console.log(
+    `   peak RSS during verify: ${fmt(memory.peakMiB, 0)} MiB (at start ${fmt(memory.startMiB, 0)} MiB)`,
+  );
+  console.log(
+    `V / min(K, P) = ${fmt(v / slower, 2)} (target >= 0.8; slower side: ${k <= p ? 'Kafka' : 'Pulsar'})`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'verify',
+      records: TOTAL,
+      partitions: PARTITIONS,
+      kafkaRecordsPerSec: Math.round(k),
+      pulsarMessagesPerSec: Math.round(p),
+      verifyRecordsPerSec: Math.round(v),
+      ratio: Number((v / slower).toFixed(3)),
+      peakRssMiB: Math.round(memory.peakMiB),
+      identical: report.identical,
+    }),
+  );
+} finally {
+  await cleanup();
+}
