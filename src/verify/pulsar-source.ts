@@ -2,7 +2,7 @@
 // on the broker), each message turned back into the Kafka record it stands for. Ends when the broker has
 // nothing more — after waiting up to `settleMs` for an offset the caller expects (records still in flight).
 import { isK2pError } from '../errors.js';
-import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
+import { MessageId, type PulsarClient, type Reader } from '../pulsar/client/index.js';
 import { seekOffset } from './pulsar-seek.js';
 import type { OffsetRange } from './ranges.js';
 import { offsetOf, pulsarSide, type PulsarSide } from './records.js';
@@ -18,6 +18,17 @@ export interface PulsarReadOptions {
 }
 
 const POLL_MS = 250;
+
+/** hasMessageAvailable, asked again when the broker is slow to answer (a busy broker, not an end). */
+async function available(reader: Reader): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reader.hasMessageAvailable();
+    } catch (err) {
+      if (attempt >= 4 || !isK2pError(err) || !err.canRetry) throw err;
+    }
+  }
+}
 
 export async function* pulsarMessages(
   client: PulsarClient,
@@ -39,7 +50,7 @@ export async function* pulsarMessages(
         message = await reader.readNext(POLL_MS);
       } catch (err) {
         if (!isK2pError(err, 'K2P_PLS_TIMEOUT')) throw err;
-        if (await reader.hasMessageAvailable()) continue;
+        if (await available(reader)) continue;
         const waiting =
           options.expectOffset !== undefined && highest < options.expectOffset && Date.now() < deadline;
         if (!waiting) return;
