@@ -12,7 +12,7 @@ import type { RunStore } from './run-store.js';
 import type { RunSteps, StepContext, StepOutcome } from './run-steps.js';
 import type { Run, RunTopic } from './types.js';
 import { runError } from './errors.js';
-import { loadVerify, type RunVerifyReport } from './verify-module.js';
+import { verify, type VerifyReport } from '../verify/index.js';
 
 /** Offsets refusals that pass once people or the mirror catch up: the step looks again instead of failing. */
 const WAIT_CODES = new Set(['K2P_OFF_GROUP_ACTIVE', 'K2P_OFF_MIRROR_BEHIND', 'K2P_OFF_SUBSCRIPTION_ACTIVE']);
@@ -88,7 +88,7 @@ export class GatewaySteps implements RunSteps {
       throw err;
     });
     await this.store.putVerify(ctx.run.id, { id, status: 'done', startedAt, finishedAt: Date.now(), identical, report });
-    const r = report as RunVerifyReport;
+    const r = report as VerifyReport;
     if (!identical) {
       throw new K2pError('K2P_VERIFY_DIVERGENT', `verification found ${r.divergenceCount} divergence(s) between Kafka and Pulsar (run ${ctx.run.id}, verification ${id})`, { run: ctx.run.id, verification: id });
     }
@@ -140,7 +140,6 @@ export class GatewaySteps implements RunSteps {
   async verifyNow(run: Run): Promise<{ identical: boolean; report: unknown }> {
     const loaded = this.resources.get(run);
     const topics = (await this.store.topics(run.id)).map((t) => t.source);
-    const verify = await loadVerify();
     const report = await verify({ config: loaded.config, topics, settleMs: run.options.verifySettleMs, positions: false, maxDivergences: 20 });
     return { identical: report.identical, report: JSON.parse(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) };
   }
