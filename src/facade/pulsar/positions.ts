@@ -1,23 +1,18 @@
 // Kafka-style offsets of a Pulsar partition. On routes pulsar and dual a record's offset is its message's
 // sequence id (the mirror writes Kafka offsets there, the facade continues them), so the first and the last
 // offset of a partition are the sequence ids of its first and last message.
-import { isK2pError } from '../../errors.js';
+import { K2pError } from '../../errors.js';
 import type { PulsarAdmin } from '../../pulsar/admin/index.js';
 import { MessageId, type Message, type PulsarClient } from '../../pulsar/client/index.js';
 
-const READ_TIMEOUT_MS = 5_000;
+const READ_TIMEOUT_MS = 15_000;
 
 async function readAll(client: PulsarClient, topic: string, start: MessageId, limit: number): Promise<Message[]> {
   const reader = await client.createReader({ topic, startMessageId: start, startMessageIdInclusive: true, receiverQueueSize: 100 });
   try {
     const out: Message[] = [];
     while (out.length < limit && (await reader.hasMessageAvailable())) {
-      try {
-        out.push(await reader.readNext(READ_TIMEOUT_MS));
-      } catch (err) {
-        if (isK2pError(err, 'K2P_PLS_TIMEOUT')) break; // only markers left: nothing a client would see
-        throw err;
-      }
+      out.push(await reader.readNext(READ_TIMEOUT_MS));
     }
     return out;
   } finally {
@@ -31,6 +26,8 @@ export async function lastSequenceId(client: PulsarClient, admin: PulsarAdmin, p
   if (last.entryId < 0n) return -1n;
   // The whole last entry (a batch has its messages' ids in it): its highest sequence id.
   const messages = await readAll(client, partitionTopic, new MessageId(last.ledgerId, last.entryId, last.partition, -1), 100_000);
+  // Never guess low: a too-small answer would hand out offsets already used.
+  if (messages.length === 0) throw new K2pError('K2P_PLS_TIMEOUT', `could not read the last entry of ${partitionTopic}`, { topic: partitionTopic });
   return messages.reduce((max, m) => (m.sequenceId > max ? m.sequenceId : max), -1n);
 }
 
