@@ -17,9 +17,10 @@ export class MessageId {
   static readonly latest = new MessageId(0x7fffffffffffffffn, 0x7fffffffffffffffn);
 
   static fromData(data: MessageIdData, partition?: number): MessageId {
+    // uint64 on the wire, a signed long in the broker: -1 (an empty topic's last id) arrives as 2^64 - 1.
     return new MessageId(
-      data.ledgerId,
-      data.entryId,
+      BigInt.asIntN(64, data.ledgerId),
+      BigInt.asIntN(64, data.entryId),
       partition ?? data.partition ?? -1,
       data.batchIndex ?? -1,
       data.batchSize ?? 0,

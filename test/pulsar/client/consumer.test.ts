@@ -225,3 +225,19 @@ test('a reader at MessageId.latest delivers what is produced after it started', 
   assert.equal((await reader.readNext(5000)).payload.toString(), 'm1');
   await reader.close();
 });
+
+test('an empty partition: last message id -1:-1 (not 2^64 - 1) and no message available from earliest', async () => {
+  const topic = await freshTopic('cons-empty-parts', 2);
+  const producer = await client.createProducer({ topic, batching: false });
+  await producer.send({ payload: Buffer.from('only'), partition: 1 });
+  await producer.close();
+  const empty = await client.createReader({ topic: `${topic}-partition-0`, startMessageId: MessageId.earliest });
+  const [last] = await (await client.subscribe({ topic: `${topic}-partition-0`, subscription: 'probe' })).getLastMessageIds();
+  assert.equal(last!.ledgerId, -1n);
+  assert.equal(last!.entryId, -1n);
+  assert.equal(await empty.hasMessageAvailable(), false);
+  const full = await client.createReader({ topic: `${topic}-partition-1`, startMessageId: MessageId.earliest });
+  assert.equal(await full.hasMessageAvailable(), true);
+  assert.equal((await full.readNext(10_000)).payload.toString(), 'only');
+  await Promise.all([empty.close(), full.close()]);
+});
