@@ -50,7 +50,11 @@ topicLevelPoliciesEnabled=true
 systemTopicEnabled=true
 brokerDeduplicationEnabled=false
 acknowledgmentAtBatchIndexLevelEnabled=true
-transactionCoordinatorEnabled=true
+# Off: nothing here uses Pulsar transactions, and with the coordinator on every topic has a transaction
+# buffer that must recover from a system topic before its consumers are served and before GET_LAST_MESSAGE_ID
+# answers. After broker restarts that recovery stalled now and then: subscriptions with permits received
+# nothing and last-message-id requests timed out (apache/pulsar#14889 describes the same stuck consumers).
+transactionCoordinatorEnabled=false
 brokerEntryMetadataInterceptors=
 maxMessageSize=5242880
 # The bookie reads this file too: its frames must fit a max-size message plus headers (as bookkeeper.conf
