@@ -8,7 +8,8 @@ import { MessageId } from '../pulsar/client/index.js';
 import type { StoredMessage } from './types.js';
 
 export interface OffsetIndex {
-  /** Records checkpoints from a batch the mirror stored (ids -1:-1, records the broker already had, are skipped). */
+  /** Records checkpoints from a batch the mirror stored (ids -1:-1, records the broker already had, and
+   * messages not in a batch entry are skipped). */
   record(batch: StoredBatch): Promise<void>;
   /** The checkpoint with the greatest offset < `offset` on this Pulsar partition topic, if any. */
   below(target: string, offset: bigint): Promise<StoredMessage | undefined>;
@@ -76,7 +77,8 @@ export class RedisOffsetIndex implements OffsetIndex {
     let last = this.lastWritten.get(key)!;
     const add: (string | number)[] = [];
     for (const r of batch.records) {
-      if (r.id.ledgerId < 0n || r.offset < last + this.stride) continue;
+      // Only messages inside batch entries: a reader can start at one inclusively (not at a lone message).
+      if (r.id.ledgerId < 0n || r.id.batchIndex < 0 || r.offset < last + this.stride) continue;
       add.push(Number(r.offset), member({ offset: r.offset, id: r.id }));
       last = r.offset;
     }

@@ -59,19 +59,15 @@ export class PartitionScanner {
     return { located: (await this.pass(target, wanted, last, undefined, stats))!, stats };
   }
 
-  /** The last message stored on the partition topic (with its Kafka offset), undefined when none. */
+  /**
+   * The last message stored on the partition topic (with its Kafka offset), undefined when none. A scan to
+   * the end (from the index's last checkpoint when there is one): a reader cannot start at a non-batched
+   * entry inclusively, so "read the last entry" is not an option.
+   */
   async lastStored(target: string): Promise<StoredMessage | undefined> {
-    const last = await this.lastId(target);
-    if (last.entryId < 0n) return undefined;
-    const reader = await this.client.createReader({ topic: target, startMessageId: new MessageId(last.ledgerId, last.entryId), startMessageIdInclusive: true });
-    try {
-      for (;;) {
-        const msg = await reader.readNext(this.readTimeoutMs);
-        if (atEnd(msg.id, last)) return { offset: kafkaOffsetOf(msg), id: msg.id };
-      }
-    } finally {
-      await reader.close();
-    }
+    const beyond = 0x7fffffffffffffffn;
+    const { located } = await this.locate(target, [beyond]);
+    return located.get(beyond)?.previous;
   }
 
   private async lastId(target: string): Promise<LastId> {

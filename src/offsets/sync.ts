@@ -101,7 +101,8 @@ export class OffsetSync {
   start(): void {
     const round = async () => {
       try {
-        this.onRound?.(await syncGroups(this.deps, await this.groups()));
+        const outcomes = await syncGroups(this.deps, await this.groups());
+        this.onRound?.(outcomes); // (not onRound?.(await …): an absent onRound would skip the round itself)
       } catch (err) {
         this.deps.log?.('sync-failed', { error: (err as Error).message });
       }
