@@ -182,6 +182,7 @@ export class Mirror {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => void this.onAssignment(event.payload.memberAssignment));
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => this.onFilteredBatch(consumer, event.payload));
     consumer.on(consumer.events.CRASH, (event) => {
       this.log('kafka-consumer-crash', { error: event.payload.error.message, restart: event.payload.restart });
       // kafkajs gives up on some errors (e.g. "The coordinator is not aware of this member" after a long
@@ -264,21 +265,13 @@ export class Mirror {
       await this.options.onStored(stored).catch((err: Error) => this.log('on-stored-failed', { topic: batch.topic, partition: batch.partition, error: err.message }));
     }
 
-    // The next offset to read: after the whole batch, or the rejected record the partition pauses at.
+    // The next offset to read: after the whole batch — including the control records and aborted records
+    // that follow its last record (batch.lastOffset()) — or the rejected record the partition pauses at.
     const handled = pauseAt ? records.slice(0, records.indexOf(pauseAt.record)) : records;
-    const nextOffset = pauseAt ? BigInt(pauseAt.record.offset) : BigInt(records[records.length - 1]!.offset) + 1n;
+    const nextOffset = pauseAt ? BigInt(pauseAt.record.offset) : BigInt(batch.lastOffset()) + 1n;
     const p = this.progressOf(batch.topic, batch.partition, BigInt(records[0]!.offset));
     p.highWatermark = BigInt(batch.highWatermark);
-    if (handled.length > 0 || nextOffset > p.committedOffset + 1n) {
-      // Committed only now that Pulsar has every record before nextOffset. Not awaited: commits go out in
-      // order on the coordinator connection, and a lost one only means those records come again after a
-      // restart, to be recognised as stored (sequence id = offset) — never a gap.
-      const commit = this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() }]).catch((err: Error) =>
-        this.log('commit-failed', { topic: batch.topic, partition: batch.partition, error: err.message }),
-      );
-      this.pendingCommits.add(commit);
-      void commit.finally(() => this.pendingCommits.delete(commit));
-    }
+    if (handled.length > 0 || nextOffset > p.committedOffset + 1n) this.commit(batch.topic, batch.partition, nextOffset);
     if (handled.length > 0) resolveOffset(handled[handled.length - 1]!.offset);
     const duplicates = ids.filter((id) => id.ledgerId === -1n).length;
     p.committedOffset = nextOffset - 1n;
@@ -303,6 +296,36 @@ export class Mirror {
       return;
     }
     await heartbeat();
+  }
+
+  /**
+   * Committed only once Pulsar has every record before `nextOffset`. Not awaited: commits go out in order on
+   * the coordinator connection, and a lost one only means those records come again after a restart, to be
+   * recognised as stored (sequence id = offset) — never a gap.
+   */
+  private commit(topic: string, partition: number, nextOffset: bigint): void {
+    const commit = this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]).catch((err: Error) =>
+      this.log('commit-failed', { topic, partition, error: err.message }),
+    );
+    this.pendingCommits.add(commit);
+    void commit.finally(() => this.pendingCommits.delete(commit));
+  }
+
+  /**
+   * kafkajs does not hand batches of only control records or aborted records to eachBatch (it moves its
+   * fetch position past them itself). Commit past them too, or a partition ending in a transaction marker
+   * would look one record behind forever — and a group committed at its end could never be cut over.
+   * Safe: batches of a partition are processed in order, so every record before them is already stored.
+   */
+  private onFilteredBatch(consumer: Consumer, payload: { topic: string; partition: number; batchSize: number; lastOffset: string; highWatermark: string }): void {
+    if (this.consumer !== consumer || this.stopped || payload.batchSize !== 0) return;
+    const p = this.progress.get(`${payload.topic}/${payload.partition}`);
+    const nextOffset = BigInt(payload.lastOffset) + 1n;
+    if (p?.paused || (p && nextOffset <= p.committedOffset + 1n)) return;
+    this.commit(payload.topic, payload.partition, nextOffset);
+    const q = p ?? this.progressOf(payload.topic, payload.partition, nextOffset);
+    q.committedOffset = nextOffset - 1n;
+    q.highWatermark = BigInt(payload.highWatermark);
   }
 
   /** Resumes a partition paused at a record it could not map (after the cause was fixed). */
