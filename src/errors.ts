@@ -83,6 +83,10 @@ export const ERROR_CATALOG = {
   K2P_ADMIN_UNAVAILABLE: { meaning: 'What the admin API endpoint needs is not running in this process (e.g. routes without the HTTP facade).', canRetry: true },
   K2P_ADMIN_INTERNAL: { meaning: 'The admin API met an unexpected error (not one of the gateway\'s own codes); the gateway log has the details.', canRetry: true },
 
+  // REST Proxy facade (client mistakes are answered in Confluent's format, not with these)
+  K2P_HTTP_INTERNAL: { meaning: 'The REST Proxy facade met an unexpected error (not one of the gateway\'s own codes); the client gets HTTP 500 with error_code 50001, the gateway log has the details under this code.', canRetry: true },
+  K2P_HTTP_CONSUMER_STORE: { meaning: 'The facade could not read or write consumer-instance state in Redis (the redis connector); the client gets 50003 (retriable).', canRetry: true },
+
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -12,6 +12,7 @@ import { CODES, RestError, partitionNotFound, topicNotFound } from './rest-error
 import type { Route, RouteTable, TopicRoute } from './route-table.js';
 import { TopicGates } from './gates.js';
 import { isInternalTopic } from '../config/index.js';
+import type { ConsumerInstances } from './consumers/instances.js';
 
 export interface FacadeCoreOptions {
   /** How long a flip to pulsar waits for Pulsar to hold everything Kafka holds (the mirror catching up). */
@@ -28,6 +29,8 @@ export class FacadeCore {
   private readonly roundRobin = new Map<string, number>();
   private readonly dualChains = new Map<string, Promise<unknown>>();
   private readonly flipTimeoutMs: number;
+  /** v2 consumer instances (set by facadeCore; absent in a core built by hand without them). */
+  consumers?: ConsumerInstances;
 
   constructor(
     readonly routes: RouteTable,
@@ -202,6 +205,7 @@ export class FacadeCore {
   }
 
   async close(): Promise<void> {
+    await this.consumers?.close().catch(() => undefined);
     await Promise.allSettled([this.kafka.close(), this.pulsar.close()]);
   }
 }

@@ -1,7 +1,7 @@
 // Which side serves each Kafka topic: `kafka`, `pulsar` or `dual`. Starts from the mappings' `route:` and
 // can be changed at runtime (setRoute) without any client change; every request reads the table afresh.
 import type { GatewayConfig, TopicMapping } from '../config/index.js';
-import { resolveTopic, targetTopic } from '../config/index.js';
+import { resolveGroup, resolveTopic, subscriptionName, targetTopic } from '../config/index.js';
 import { RestError, CODES } from './rest-error.js';
 
 export type Route = 'kafka' | 'pulsar' | 'dual';
@@ -35,6 +35,12 @@ export class RouteTable {
     const route = this.overrides.get(topic) ?? mapping?.route ?? 'kafka';
     if (!mapping) return { topic, route: 'kafka' };
     return { topic, route, mapping, pulsarTopic: targetTopic(mapping, topic) };
+  }
+
+  /** The durable Pulsar subscription holding a Kafka group's committed offsets (group mapping, else the group name). */
+  subscriptionFor(group: string): string {
+    const m = resolveGroup(this.config, this.source, group);
+    return m ? subscriptionName(m, group) : group;
   }
 
   /** Switches a topic's route; refused for an unmapped topic unless to `kafka`. Returns the previous route. */

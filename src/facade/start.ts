@@ -1,7 +1,13 @@
 // startFacade(config, options): clients from the connector files, the route table from the mappings, the
 // HTTP server listening. Used by `k2p facade` (and later `k2p serve`).
 import type { FastifyInstance } from 'fastify';
-import type { GatewayConfig, KafkaConnector, PulsarConnector } from '../config/index.js';
+import { Redis } from 'ioredis';
+import type { GatewayConfig, KafkaConnector, PulsarConnector, RedisConnector } from '../config/index.js';
+import { RedisOffsetIndex } from '../offsets/offset-index.js';
+import { ConsumerInstances } from './consumers/instances.js';
+import { MemoryInstanceStore, type InstanceStore } from './consumers/instance-store.js';
+import { PulsarFeeds } from './consumers/pulsar-feeds.js';
+import { RedisInstanceStore } from './consumers/redis-instance-store.js';
 import { K2pError } from '../errors.js';
 import { kafkaClient } from '../kafka/index.js';
 import { PulsarAdmin } from '../pulsar/admin/index.js';
@@ -17,6 +23,15 @@ export interface StartFacadeOptions extends FacadeHttpOptions, FacadeCoreOptions
   host?: string;
   /** The Kafka connector served; default: the `source` of the mapping files (they must agree). */
   source?: string;
+  /**
+   * The redis connector holding consumer-instance state (shared by gateway processes); default: the only
+   * redis connector. Without one, instances live in this process only.
+   */
+  redis?: string;
+  /** Idle consumer instances expire after this (ms); default 300,000 (Confluent's consumer.instance.timeout.ms). */
+  consumerInstanceTimeoutMs?: number;
+  /** Key prefix of consumer-instance state in Redis; default `k2p:facade:consumers:`. */
+  consumerKeyPrefix?: string;
 }
 
 export interface RunningFacade {
@@ -33,7 +48,7 @@ function pick<K extends 'kafka' | 'pulsar'>(config: GatewayConfig, name: string,
 }
 
 /** The facade's domain object from loaded config (no server). */
-export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs'> = {}): FacadeCore {
+export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs' | 'redis' | 'consumerInstanceTimeoutMs' | 'consumerKeyPrefix'> = {}): FacadeCore {
   const sources = [...new Set(config.mappings.map((m) => m.source))];
   const source = options.source ?? sources[0];
   if (!source) throw new K2pError('K2P_CFG_INVALID', 'the facade needs a mapping file (its source names the Kafka connector)', {});
@@ -46,6 +61,18 @@ export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptio
   const client = new PulsarClient({ serviceUrl: p.serviceUrl, auth: p.token ? tokenAuth(p.token) : undefined, tls });
   const admin = new PulsarAdmin({ url: p.adminUrl, token: p.token });
   const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka), new PulsarSide(client, admin), options);
+  const redisConnectors = Object.values(config.connectors).filter((c): c is RedisConnector => c.kind === 'redis');
+  const rc = options.redis !== undefined ? redisConnectors.find((c) => c.name === options.redis) : redisConnectors.length === 1 ? redisConnectors[0] : undefined;
+  if (options.redis !== undefined && !rc) throw new K2pError('K2P_CFG_INVALID', `no redis connector named "${options.redis}"`, { connector: options.redis });
+  let store: InstanceStore = new MemoryInstanceStore();
+  let feeds = new PulsarFeeds(client, admin);
+  if (rc) {
+    const redis = new Redis(rc.url, { password: rc.password, maxRetriesPerRequest: 3 });
+    redis.on('error', () => undefined); // each command's failure reaches its request (K2P_HTTP_CONSUMER_STORE)
+    store = new RedisInstanceStore(redis, options.consumerKeyPrefix);
+    feeds = new PulsarFeeds(client, admin, new RedisOffsetIndex(redis));
+  }
+  core.consumers = new ConsumerInstances(core, store, feeds, { instanceTimeoutMs: options.consumerInstanceTimeoutMs });
   const close = core.close.bind(core);
   core.close = async () => {
     await close();

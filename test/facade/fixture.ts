@@ -25,11 +25,12 @@ export interface Fixture {
 }
 
 /** Config files for one topic mapping (`{topic}-p` in public/default) with the given route. */
-export function writeConfig(topic: string, route: Route): GatewayConfig {
+export function writeConfig(topic: string, route: Route, withRedis = false): GatewayConfig {
   const dir = mkdtempSync(join(tmpdir(), 'k2p-facade-'));
   writeFileSync(
     join(dir, 'connectors.yaml'),
-    `connectors:\n  kafka-local: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }\n  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }\n`,
+    `connectors:\n  kafka-local: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }\n  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }\n` +
+      (withRedis ? `  redis-local: { kind: redis, url: "${STACK.redisUrl}" }\n` : ''),
   );
   writeFileSync(
     join(dir, 'mappings.yaml'),
@@ -54,16 +55,28 @@ export async function topics(prefix: string, partitions: number): Promise<{ topi
   return { topic, pulsarTopic };
 }
 
-export async function fixture(prefix: string, route: Route, partitions = 3, http: FacadeHttpOptions = {}): Promise<Fixture> {
+export interface ConsumerSettings {
+  /** Consumer-instance state in the stack's Redis under this key prefix (else in process memory). */
+  redisPrefix?: string;
+  instanceTimeoutMs?: number;
+}
+
+export async function fixture(prefix: string, route: Route, partitions = 3, http: FacadeHttpOptions = {}, consumers: ConsumerSettings = {}): Promise<Fixture> {
   const { topic, pulsarTopic } = await topics(prefix, partitions);
-  const config = writeConfig(topic, route);
-  const core = facadeCore(config, { flipTimeoutMs: 60_000 });
+  const config = writeConfig(topic, route, consumers.redisPrefix !== undefined);
+  const f = { topic, pulsarTopic, config, ...secondFacade(config, http, consumers) };
+  return f;
+}
+
+/** Another gateway process's facade over the same config: its own clients, core and app. */
+export function secondFacade(config: GatewayConfig, http: FacadeHttpOptions = {}, consumers: ConsumerSettings = {}): { core: FacadeCore; app: FastifyInstance } {
+  const core = facadeCore(config, { flipTimeoutMs: 60_000, consumerKeyPrefix: consumers.redisPrefix, consumerInstanceTimeoutMs: consumers.instanceTimeoutMs });
   const app = buildFacadeApp(core, http);
   cleanup(async () => {
     await app.close();
     await core.close();
   });
-  return { topic, pulsarTopic, config, core, app };
+  return { core, app };
 }
 
 export const V2_BINARY = 'application/vnd.kafka.binary.v2+json';

@@ -22,7 +22,7 @@ export function toRestError(err: unknown): RestError {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toRestError(err);
-    if (e.status >= 500) req.log.error({ err }, 'facade request failed');
+    if (e.status >= 500) req.log.error({ err, code: isK2pError(err) ? err.code : 'K2P_HTTP_INTERNAL' }, 'facade request failed');
     const body = req.url.startsWith('/v3') ? { error_code: e.status, message: e.message } : e.toJSON();
     return reply.code(e.status).type(contentType(req)).send(body);
   });

@@ -22,7 +22,7 @@ export class KafkaSide {
   private topics: { at: number; names: Set<string> } | undefined;
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(readonly kafka: Kafka) {}
 
   private getProducer(): Promise<Producer> {
     this.producer ??= (async () => {
@@ -100,6 +100,23 @@ export class KafkaSide {
     const admin = await this.getAdmin();
     const all = await admin.fetchTopicOffsets(topic).catch((err: unknown) => Promise.reject(kafkaFailure(err)));
     return new Map(all.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  /** A consumer group's committed offsets of a topic (next offset to consume; partitions without one left out). */
+  async committed(group: string, topic: string): Promise<Map<number, bigint>> {
+    const admin = await this.getAdmin();
+    const res = await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch((err: unknown) => Promise.reject(kafkaFailure(err)));
+    const out = new Map<number, bigint>();
+    for (const t of res) for (const p of t.partitions) if (BigInt(p.offset) >= 0n) out.set(p.partition, BigInt(p.offset));
+    return out;
+  }
+
+  /** Commits offsets for a group that has no active member (a manually assigned consumer's group). */
+  async commitGroup(group: string, topic: string, partitions: { partition: number; offset: bigint }[]): Promise<void> {
+    const admin = await this.getAdmin();
+    await admin
+      .setOffsets({ groupId: group, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) })
+      .catch((err: unknown) => Promise.reject(kafkaFailure(err)));
   }
 
   async brokers(): Promise<{ clusterId: string; brokers: { nodeId: number; host: string; port: number }[]; controller: number | null }> {
