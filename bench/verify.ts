@@ -136,21 +136,46 @@ async function kafkaRaw(): Promise<number> {
   return TOTAL / seconds;
 }
 
-/** P: our reader, read-only, every partition at once. */
+/** P: our client read-only, every partition at once: a non-durable subscription (a reader) taking the
+ * messages in batches, as fast as the client reads (the ceiling verify's Pulsar side is held to). */
 async function pulsarRaw(): Promise<number> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: PARTITIONS }, async (_, p) => {
-      const reader = await client.createReader({
+      const reader = await client.subscribe({
         topic: partitionTopic(target, p),
+        subscription: `bench-verify-raw-${run}-${p}`,
+        subscriptionType: 'Exclusive',
+        durable: false,
         startMessageId: MessageId.earliest,
+        startMessageIdInclusive: true,
+        initialPosition: 'Earliest',
         receiverQueueSize: 2000,
       });
-      for (let n = 0; n < perPartition(p); n++) await reader.readNext(30_000);
+      for (let n = 0; n < perPartition(p);) n += (await reader.receiveBatch(1000, 30_000)).length;
       await reader.close();
     }),
   );
   return TOTAL / ((performance.now() - started) / 1000);
+}
+
+/** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of verify alone. */
+async function profiled<T>(what: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_PROFILE;
+  if (!file) return what();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await what();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 async function cleanup(): Promise<void> {
@@ -175,13 +200,15 @@ try {
   console.log(`P  Pulsar read-only (our reader):        ${fmt(p)} messages/s`);
   const rss = rssSampler();
   const started = performance.now();
-  const report = await verify({
-    kafka,
-    pulsar: client,
-    pulsarAdmin: admin,
-    pairs: [{ kafkaTopic: source, pulsarTopic: target }],
-    positions: false,
-  });
+  const report = await profiled(() =>
+    verify({
+      kafka,
+      pulsar: client,
+      pulsarAdmin: admin,
+      pairs: [{ kafkaTopic: source, pulsarTopic: target }],
+      positions: false,
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const memory = rss.stop();
   const v = TOTAL / seconds;

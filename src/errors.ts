@@ -51,6 +51,7 @@ export const ERROR_CATALOG = {
   // verification
   K2P_VERIFY_INPUT: { meaning: 'A verification was asked for something it cannot do (an unknown or unmapped topic, a bound that is neither an offset nor a time, sampling in dual-write mode).', canRetry: false },
   K2P_VERIFY_DIVERGENT: { meaning: 'Verification found Kafka and Pulsar (or a group and its subscription) not identical; the report lists where.', canRetry: false },
+  K2P_VERIFY_INCOMPLETE: { meaning: 'A verification could not read a side to the end it knew before starting (Kafka end offset, Pulsar last message id) within its read timeout: nothing is proven, the run is not identical.', canRetry: true },
 
   // schema translation
   K2P_SCH_FRAME: { meaning: 'A record is not in the Schema Registry wire format (magic byte 0, 4-byte schema id, Protobuf message indexes).', canRetry: false },

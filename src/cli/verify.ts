@@ -36,6 +36,7 @@ interface VerifyFlags {
   mode: string;
   window?: number;
   settle?: number;
+  readTimeout?: number;
   identityHeader?: string;
   tolerance?: number;
   positions: boolean;
@@ -65,6 +66,7 @@ export function options(flags: VerifyFlags): VerifyOptions {
   if (flags.to !== undefined) o.to = parseBound(flags.to, 'to');
   if (flags.window !== undefined) o.window = flags.window;
   if (flags.settle !== undefined) o.settleMs = flags.settle;
+  if (flags.readTimeout !== undefined) o.readTimeoutMs = flags.readTimeout;
   if (flags.identityHeader !== undefined || flags.tolerance !== undefined) {
     o.dualWrite = {};
     if (flags.identityHeader !== undefined) o.dualWrite.identityHeader = flags.identityHeader;
@@ -105,6 +107,11 @@ export function registerVerifyCommand(program: Command): void {
     .option(
       '--settle <ms>',
       "wait this long for Pulsar to reach Kafka's end before the tail counts as missing",
+      positiveInt,
+    )
+    .option(
+      '--read-timeout <ms>',
+      'a side silent this long before its end (as the run started) fails the run: K2P_VERIFY_INCOMPLETE (default 120000)',
       positiveInt,
     )
     .option(

@@ -23,6 +23,7 @@ export interface DualTopicRun {
   dualWrite: DualWriteOptions;
   startedAt: number;
   track?: (counts: Counts) => void;
+  readTimeoutMs?: number;
 }
 
 export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> {
@@ -37,10 +38,13 @@ export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> 
     pair.kafkaTopic,
     extents.length,
     extents.map((e) => ({ partition: e.partition, ranges: [e.range] })),
+    { readTimeoutMs: run.readTimeoutMs },
   );
   const counts = emptyCounts();
   run.track?.(counts);
-  const pulsarIts = pulsarTopics.map((t) => pulsarMessages(cluster.pulsar, t));
+  const pulsarIts = pulsarTopics.map((t) =>
+    pulsarMessages(cluster.pulsar, t, { readTimeoutMs: run.readTimeoutMs }),
+  );
   try {
     await reader.start();
     type Item = KafkaSide | PulsarSide;

@@ -1,7 +1,7 @@
 // Compares the content of one pair: key, value (pluggable), headers vs properties, timestamp vs event time.
 import type { KafkaHeader, MappedRecord } from '../mirror/record-mapping.js';
 import type { KafkaSide } from './records.js';
-import { describeBytes, type ValueComparator, type ValueContext } from './values.js';
+import { bytesComparator, describeBytes, type ValueComparator, type ValueContext } from './values.js';
 
 export interface FieldDifference {
   kind: 'key' | 'value' | 'headers' | 'timestamp';
@@ -40,6 +40,25 @@ function describeHeaders(a: KafkaHeader[], b: KafkaHeader[]): string | undefined
   return undefined;
 }
 
+function contextOf(k: KafkaSide, pulsarTopic: string, schemaVersion: Buffer | undefined): ValueContext {
+  return { topic: k.topic, partition: k.partition, offset: BigInt(k.offset), pulsarTopic, schemaVersion };
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+function sameHeaders(a: KafkaHeader[], b: KafkaHeader[], ignore: ReadonlySet<string> | undefined): boolean {
+  if (ignore && ignore.size > 0) return false; // the slow path filters them
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.key !== y.key || !sameBytes(x.value, y.value)) return false;
+  }
+  return true;
+}
+
 function withoutIgnored(list: KafkaHeader[], ignore: ReadonlySet<string> | undefined): KafkaHeader[] {
   return ignore && ignore.size > 0 ? list.filter((h) => !ignore.has(h.key)) : list;
 }
@@ -48,10 +67,22 @@ function withoutIgnored(list: KafkaHeader[], ignore: ReadonlySet<string> | undef
 export function compareFields(
   k: KafkaSide,
   p: MappedRecord,
-  context: ValueContext,
+  pulsarTopic: string,
+  schemaVersion: Buffer | undefined,
   options: FieldOptions,
 ): FieldDifference[] | Promise<FieldDifference[]> {
   const out: FieldDifference[] = [];
+  if (options.key !== false && options.headers !== false && options.timestamp !== false) {
+    // The common case, identical pairs: plain comparisons, nothing built.
+    if (
+      sameBytes(k.key, p.key) &&
+      k.timestamp === p.timestamp &&
+      sameHeaders(k.headers, p.headers, options.ignoreHeaders) &&
+      options.value === bytesComparator &&
+      sameBytes(k.value, p.value)
+    )
+      return out;
+  }
   if (options.key !== false) {
     const d = describeBytes('key', k.key, p.key);
     if (d) out.push({ kind: 'key', detail: d });
@@ -66,7 +97,10 @@ export function compareFields(
   if (options.timestamp !== false && k.timestamp !== p.timestamp) {
     out.push({ kind: 'timestamp', detail: `timestamp: Kafka ${k.timestamp}, Pulsar ${p.timestamp}` });
   }
-  const v = options.value(k.value, p.value, context);
+  const v =
+    options.value === bytesComparator
+      ? describeBytes('value', k.value, p.value)
+      : options.value(k.value, p.value, contextOf(k, pulsarTopic, schemaVersion));
   if (v === undefined) return out;
   if (typeof v === 'string') {
     out.push({ kind: 'value', detail: v });

@@ -1,11 +1,15 @@
 // Reads chosen offset ranges of a Kafka topic's partitions, one bounded stream per partition, committed data
 // only (read_committed, as the mirror reads). kafkajs has no manual assignment, so a throwaway consumer group
 // of one member takes every partition; it never commits, is told where to read (seek) on every join, and is
-// deleted at the end. Back-pressure: a partition whose queue is full is paused and resumed once its
+// deleted at the end. A partition's stream ends only once every offset of its ranges was read: a batch counts
+// only when it was fetched from where the partition stands (kafkajs can hand over a batch fetched before a
+// seek, or from where the broker reset a fetch), and a stream closed, crashed or stalled before its end fails
+// with K2P_VERIFY_INCOMPLETE instead of ending. Back-pressure: a partition whose queue is full is paused and resumed once its
 // comparison has taken half (never a waiting batch handler: kafkajs fetches the next batches of every
 // partition of a broker only after all handlers of the last fetch returned). Memory stays bounded whatever
 // the topic's size.
 import { randomUUID } from 'node:crypto';
+import { K2pError } from '../errors.js';
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { PartitionQueue } from './queue.js';
 import type { OffsetRange } from './ranges.js';
@@ -18,13 +22,19 @@ export interface KafkaReadPlan {
 }
 
 interface PartitionState {
-  ranges: OffsetRange[];
+  partition: number;
+  /** The planned ranges as numbers (Kafka offsets stay far below 2^53). */
+  ranges: { from: number; to: number }[];
   index: number;
-  /** The next offset wanted. */
-  next: bigint;
+  /** The next offset wanted: every offset before it was read (or is a transaction marker / aborted). */
+  next: number;
+  /** Where the planned ranges end: the partition is complete only once `next` reaches it. */
+  end: number;
   queue: PartitionQueue<KafkaSide[]>;
   paused: boolean;
   done: boolean;
+  /** Batches in a row that did not start at `next` (records skipped by the broker or the client). */
+  gaps: number;
 }
 
 export interface KafkaTopicReaderOptions {
@@ -32,11 +42,28 @@ export interface KafkaTopicReaderOptions {
   queueBatches?: number;
   maxBytesPerPartition?: number;
   groupPrefix?: string;
+  /**
+   * A partition that makes no progress for this long before reaching its end fails its stream with
+   * K2P_VERIFY_INCOMPLETE (never a silent, short end). Default 120 s.
+   */
+  readTimeoutMs?: number;
+}
+
+/** kafkajs keeps the offset a batch was fetched from; the typings do not show it. */
+function fetchedOffset(batch: Batch): number {
+  const f = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
+  return f !== undefined ? Number(f) : Number(batch.firstOffset() ?? batch.lastOffset());
+}
+
+export function incomplete(message: string, details: Record<string, unknown>): K2pError {
+  return new K2pError('K2P_VERIFY_INCOMPLETE', message, details);
 }
 
 export class KafkaTopicReader {
   private readonly parts = new Map<number, PartitionState>();
   private consumer: Consumer | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastProgress = Date.now();
   readonly groupId: string;
 
   constructor(
@@ -48,14 +75,19 @@ export class KafkaTopicReader {
   ) {
     this.groupId = `${options.groupPrefix ?? 'k2p-verify'}-${randomUUID()}`;
     for (const plan of plans) {
-      const ranges = plan.ranges.filter((r) => r.to > r.from);
+      const ranges = plan.ranges
+        .filter((r) => r.to > r.from)
+        .map((r) => ({ from: Number(r.from), to: Number(r.to) }));
       const state: PartitionState = {
+        partition: plan.partition,
         ranges,
         index: 0,
-        next: ranges[0]?.from ?? 0n,
+        next: ranges[0]?.from ?? 0,
+        end: ranges[ranges.length - 1]?.to ?? 0,
         queue: new PartitionQueue(options.queueBatches ?? 4),
         done: false,
         paused: false,
+        gaps: 0,
       };
       state.queue.onRoom = () => {
         state.paused = false;
@@ -66,11 +98,25 @@ export class KafkaTopicReader {
     }
   }
 
-  /** The records of one planned partition, in offset order, in batches; ends after its last range. */
+  /**
+   * The records of one planned partition, in offset order, in batches. It ends only once every offset of
+   * its ranges was read; a read that cannot get there fails it with K2P_VERIFY_INCOMPLETE.
+   */
   stream(partition: number): AsyncIterator<KafkaSide[]> {
     const state = this.parts.get(partition);
     if (!state) throw new Error(`partition ${partition} of ${this.topic} is not planned`);
     return state.queue;
+  }
+
+  /** True once the partition was read up to the end of its ranges. */
+  complete(partition: number): boolean {
+    const state = this.parts.get(partition);
+    return state !== undefined && state.next >= state.end;
+  }
+
+  /** The next offset the partition's stream would deliver (its end once complete). */
+  position(partition: number): number | undefined {
+    return this.parts.get(partition)?.next;
   }
 
   async start(): Promise<void> {
@@ -80,6 +126,7 @@ export class KafkaTopicReader {
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
       // A fetch waits at most this long for data; disconnect() waits for the fetch in progress, so the long
       // default (5 s) would be added to every run's end.
       maxWaitTimeInMs: 200,
@@ -89,14 +136,34 @@ export class KafkaTopicReader {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => this.placeAll());
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      // Also emitted for batches of only control records or aborted data, which eachBatch never sees.
-      if (e.payload.topic !== this.topic) return;
+      // Batches of only transaction markers or aborted records: eachBatch never sees them, but they move
+      // the position — only when they start where the partition stands (firstOffset is then the offset
+      // they were fetched from; a batch fetched before a seek, from elsewhere, proves nothing).
+      if (e.payload.topic !== this.topic || e.payload.batchSize > 0) return;
       const state = this.parts.get(e.payload.partition);
-      if (state && !state.done) this.advance(e.payload.partition, state, BigInt(e.payload.lastOffset) + 1n);
+      const first = e.payload.firstOffset;
+      if (!state || state.done || first === null || Number(first) > state.next) return;
+      this.advance(state, Number(e.payload.lastOffset) + 1);
     });
-    consumer.on(consumer.events.CRASH, (e) => {
-      for (const s of this.parts.values()) if (!s.done) s.queue.fail(e.payload.error);
-    });
+    consumer.on(consumer.events.CRASH, (e) => this.failAll(e.payload.error));
+    const timeout = this.options.readTimeoutMs ?? 120_000;
+    this.lastProgress = Date.now();
+    this.watchdog = setInterval(
+      () => {
+        if (Date.now() - this.lastProgress < timeout) return;
+        const behind = [...this.parts.values()].filter((s) => !s.done);
+        this.failAll(
+          incomplete(
+            `Kafka ${this.topic}: no progress for ${timeout} ms before the end of ${behind.length} partition(s) (${behind
+              .map((s) => `[${s.partition}] at ${s.next} of ${s.end}`)
+              .join(', ')})`,
+            { topic: this.topic, readTimeoutMs: timeout },
+          ),
+        );
+      },
+      Math.min(1000, Math.max(10, timeout / 4)),
+    );
+    this.watchdog.unref();
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({
@@ -107,6 +174,20 @@ export class KafkaTopicReader {
     });
   }
 
+  private failAll(err: Error): void {
+    for (const s of this.parts.values()) {
+      if (s.done) continue;
+      s.done = true;
+      s.queue.fail(err);
+    }
+    this.stopWatchdog();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
   /** On every (re)join: each partition read from where it stands; partitions not wanted paused. */
   private placeAll(): void {
     const consumer = this.consumer!;
@@ -115,7 +196,7 @@ export class KafkaTopicReader {
       const state = this.parts.get(p);
       if (!state || state.done || state.paused) paused.push(p);
       if (state && !state.done)
-        consumer.seek({ topic: this.topic, partition: p, offset: state.next.toString() });
+        consumer.seek({ topic: this.topic, partition: p, offset: String(state.next) });
     }
     if (paused.length > 0) consumer.pause([{ topic: this.topic, partitions: paused }]);
   }
@@ -123,48 +204,77 @@ export class KafkaTopicReader {
   private finish(state: PartitionState): void {
     state.done = true;
     state.queue.end();
+    if ([...this.parts.values()].every((s) => s.done)) this.stopWatchdog();
   }
 
   /** Everything before `next` was seen: move to the range holding it, or to the next range (seek), or end. */
-  private advance(partition: number, state: PartitionState, next: bigint): void {
-    if (next > state.next) state.next = next;
+  private advance(state: PartitionState, next: number): void {
+    if (next > state.next) {
+      state.next = next;
+      this.lastProgress = Date.now();
+    }
     while (state.index < state.ranges.length && state.next >= state.ranges[state.index]!.to) state.index++;
     const range = state.ranges[state.index];
     if (!range) {
       this.finish(state);
-      this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]);
+      this.consumer?.pause([{ topic: this.topic, partitions: [state.partition] }]);
       return;
     }
     if (state.next < range.from) {
       state.next = range.from;
-      this.consumer?.seek({ topic: this.topic, partition, offset: range.from.toString() });
+      this.consumer?.seek({ topic: this.topic, partition: state.partition, offset: String(range.from) });
     }
   }
 
-  private onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private onBatch({ batch, isRunning }: EachBatchPayload): Promise<void> {
     const state = this.parts.get(batch.partition);
-    if (!state || state.done || !isRunning() || isStale()) return Promise.resolve();
-    const out: KafkaSide[] = [];
-    for (const m of batch.messages) {
-      const offset = BigInt(m.offset);
-      if (offset < state.next) continue; // from before a seek
-      while (state.index < state.ranges.length && offset >= state.ranges[state.index]!.to) state.index++;
-      const range = state.ranges[state.index];
+    if (!state || state.done || !isRunning()) return Promise.resolve();
+    // Only a batch fetched from where the partition stands (or before) proves what lies between: one
+    // from further on (a fetch reset by the broker, records deleted by retention) would leave a hole.
+    // Whether kafkajs marks it stale does not matter: offsets already read are skipped below.
+    const from = fetchedOffset(batch);
+    if (from > state.next) {
+      if (++state.gaps >= 3) {
+        this.failAll(
+          incomplete(
+            `Kafka ${this.topic}[${batch.partition}]: offsets ${state.next}..${from - 1} cannot be read (the broker answers from ${from}; deleted by retention during the run?)`,
+            { topic: this.topic, partition: batch.partition, from: state.next, answeredFrom: from },
+          ),
+        );
+      } else {
+        this.consumer?.seek({ topic: this.topic, partition: batch.partition, offset: String(state.next) });
+      }
+      return Promise.resolve();
+    }
+    state.gaps = 0;
+    const messages = batch.messages;
+    let out: KafkaSide[] | undefined;
+    let range = state.ranges[state.index];
+    for (let i = 0; i < messages.length && range; i++) {
+      const m = messages[i]!;
+      const offset = Number(m.offset);
+      if (offset < state.next) continue; // read already (a batch from before a seek)
+      while (range && offset >= range.to) range = state.ranges[++state.index];
       if (!range) break;
       if (offset < range.from) continue; // between two ranges
-      out.push(kafkaSide(this.topic, batch.partition, m));
-      state.next = offset + 1n;
+      (out ??= []).push(kafkaSide(this.topic, batch.partition, m, offset));
+      state.next = offset + 1;
     }
-    if (out.length > 0 && !state.queue.push(out)) {
+    this.lastProgress = Date.now();
+    if (out && !state.queue.push(out)) {
       state.paused = true;
       this.consumer?.pause([{ topic: this.topic, partitions: [batch.partition] }]);
     }
-    if (!state.done) this.advance(batch.partition, state, lastOffset(batch) + 1n);
+    if (!state.done) this.advance(state, Number(batch.lastOffset()) + 1);
     return Promise.resolve();
   }
 
   async close(): Promise<void> {
-    for (const s of this.parts.values()) if (!s.done) this.finish(s);
+    this.stopWatchdog();
+    // A stream closed before its end fails: whoever still reads it must not take it for complete.
+    this.failAll(
+      incomplete(`Kafka ${this.topic}: the reader was closed before the end`, { topic: this.topic }),
+    );
     if (!this.consumer) return;
     await this.consumer.disconnect().catch(() => undefined);
     const admin = this.kafka.admin();
@@ -177,8 +287,4 @@ export class KafkaTopicReader {
       await admin.disconnect().catch(() => undefined);
     }
   }
-}
-
-function lastOffset(batch: Batch): bigint {
-  return BigInt(batch.lastOffset());
 }

@@ -2,7 +2,7 @@
 import { partitionTopic } from '../pulsar/client/index.js';
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
-import { KafkaTopicReader } from './kafka-source.js';
+import { incomplete, KafkaTopicReader } from './kafka-source.js';
 import { matchOrdered } from './ordered-matcher.js';
 import { rangedMessages } from './pulsar-source.js';
 import type { OffsetRange } from './ranges.js';
@@ -22,11 +22,12 @@ export interface TopicRun {
   findings: Findings;
   window?: number;
   settleMs?: number;
+  readTimeoutMs?: number;
   /** Receives each partition's live counts (progress). */
   track?: (counts: Counts) => void;
 }
 
-async function* nothing(): AsyncGenerator<PulsarSide, void, undefined> {}
+async function* nothing(): AsyncGenerator<PulsarSide[], void, undefined> {}
 
 /** Pulsar partitions of the target (0 = not partitioned); -1 when the topic does not exist. */
 async function pulsarLayout(run: TopicRun): Promise<number> {
@@ -46,7 +47,9 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
   const plans = [...run.plans]
     .sort((a, b) => a[0] - b[0])
     .map(([partition, ranges]) => ({ partition, ranges }));
-  const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, run.partitionCount, plans);
+  const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, run.partitionCount, plans, {
+    readTimeoutMs: run.readTimeoutMs,
+  });
   const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
   for (const c of counts.values()) run.track?.(c);
   try {
@@ -59,6 +62,7 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
           ? rangedMessages(cluster.pulsar, topic, ranges, {
               expectOffset: last && last.to > last.from ? last.to - 1n : undefined,
               settleMs: run.settleMs,
+              readTimeoutMs: run.readTimeoutMs,
             })
           : nothing();
         try {
@@ -76,6 +80,14 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
           });
         } finally {
           await pulsar.return();
+        }
+        // By construction the Kafka stream ends only at the end of the ranges (else it fails); checked again
+        // here, because a comparison that did not read Kafka to its end must never count as identical.
+        if (!reader.complete(partition)) {
+          throw incomplete(
+            `Kafka ${pair.kafkaTopic}[${partition}] was read to offset ${reader.position(partition)} only, not to its end ${ranges[ranges.length - 1]?.to}`,
+            { topic: pair.kafkaTopic, partition },
+          );
         }
       }),
     );

@@ -70,6 +70,12 @@ export interface VerifyOptions {
   window?: number;
   /** Wait this long for Pulsar to catch up with Kafka's end before the tail counts as missing. Default 0. */
   settleMs?: number;
+  /**
+   * A side that makes no progress for this long before reaching the end known as the run started (Kafka's
+   * end offset, Pulsar's last message id) fails the run with K2P_VERIFY_INCOMPLETE: a comparison that did
+   * not read both sides to their ends is never reported identical. Default 120,000 ms.
+   */
+  readTimeoutMs?: number;
   /** Fields compared (all by default). */
   compare?: { key?: boolean; headers?: boolean; timestamp?: boolean };
   /** Value comparison for every topic. Default: bytes. */

@@ -6,7 +6,7 @@
 import { fieldDivergences } from './pair.js';
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
-import { afterAll, rangeOf, type OffsetRange } from './ranges.js';
+import type { OffsetRange } from './ranges.js';
 import { offsetOf, type KafkaSide, type PulsarSide } from './records.js';
 import type { Counts, PulsarCoordinates } from './types.js';
 
@@ -17,8 +17,8 @@ export interface OrderedMatchInput {
   ranges: readonly OffsetRange[];
   /** Kafka records of the ranges, in offset order, in batches; ends after the last range. */
   kafka: AsyncIterator<KafkaSide[]>;
-  /** Messages of the Pulsar partition in order; may run past the last range (reading stops there). */
-  pulsar: AsyncIterator<PulsarSide>;
+  /** Messages of the Pulsar partition in order, in batches; may run past the last range (reading stops there). */
+  pulsar: AsyncIterator<PulsarSide[]>;
   fields: FieldOptions;
   findings: Findings;
   /** Updated as the comparison goes (progress reads it). */
@@ -46,17 +46,32 @@ export function coordinates(p: PulsarSide): PulsarCoordinates {
   return { topic: p.topic, messageId: p.message.id.toString() };
 }
 
+function kafkaCoordinates(topic: string, partition: number, offset: number) {
+  return { topic, partition, offset: String(offset) };
+}
+
 export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
-  const { topic, partition, ranges, findings, counts } = input;
+  const { topic, partition, findings, counts } = input;
+  // Offsets as numbers on this path (Kafka offsets stay far below 2^53): no BigInt per record.
+  const ranges = input.ranges.map((r) => ({ from: Number(r.from), to: Number(r.to) }));
+  const end = ranges.length > 0 ? ranges[ranges.length - 1]!.to : -Infinity;
+  const inRange = (o: number): boolean => {
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i]!;
+      if (o < r.from) return false;
+      if (o < r.to) return true;
+    }
+    return false;
+  };
   const window = input.window ?? 10_000;
   const pending: Pending[] = [];
   let head = 0;
   let passScan = 0;
   let ordinal = 0;
-  let highestK = -1n;
+  let highestK = -1;
   let kafkaDone = false;
   let pulsarCount = 0;
-  let maxMatched = -1n;
+  let maxMatched = -1;
   const recent = new Set<number>();
   const recentRing: number[] = new Array<number>(window).fill(-1);
   let recentAt = 0;
@@ -92,8 +107,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     run = { first: p, last: p, records: 1 };
   };
 
-  const remember = (offset: bigint) => {
-    const n = Number(offset);
+  const remember = (n: number) => {
     const old = recentRing[recentAt]!;
     if (old >= 0) recent.delete(old);
     recentRing[recentAt] = n;
@@ -129,7 +143,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     compact();
   };
 
-  const pullUntil = async (o: bigint, at: PulsarCoordinates) => {
+  const pullUntil = async (o: number, at: PulsarCoordinates) => {
     while (!kafkaDone && highestK < o) {
       const r = await input.kafka.next();
       if (r.done) {
@@ -150,7 +164,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     }
   };
 
-  const find = (o: bigint): number => {
+  const find = (o: number): number => {
     let lo = head;
     let hi = pending.length - 1;
     while (lo <= hi) {
@@ -163,86 +177,90 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     return -1;
   };
 
-  for (;;) {
+  pulsar: for (;;) {
     const r = await input.pulsar.next();
     if (r.done) break;
-    const msg = r.value;
-    const o = offsetOf(msg);
-    let atCache: PulsarCoordinates | undefined;
-    const at = () => (atCache ??= coordinates(msg));
-    const prov = msg.mapped instanceof Error ? undefined : msg.mapped.provenance;
-    if (prov && (prov.topic !== topic || prov.partition !== partition)) {
+    const batch = r.value;
+    for (let b = 0; b < batch.length; b++) {
+      const msg = batch[b]!;
+      const o = offsetOf(msg);
+      const prov = msg.mapped instanceof Error ? undefined : msg.mapped.provenance;
+      if (prov && (prov.topic !== topic || prov.partition !== partition)) {
+        counts.pulsarMessages++;
+        pulsarCount++;
+        findings.add(
+          {
+            kind: 'misplaced',
+            topic,
+            partition,
+            pulsar: coordinates(msg),
+            kafka: { topic: prov.topic, partition: prov.partition, offset: prov.offset },
+            detail: `message from Kafka ${prov.topic}[${prov.partition}]@${prov.offset} found in the Pulsar topic mapped to ${topic}[${partition}]`,
+          },
+          counts,
+        );
+        continue;
+      }
+      if (o >= end) break pulsar;
+      if (!inRange(o)) continue;
       counts.pulsarMessages++;
       pulsarCount++;
-      findings.add(
-        {
-          kind: 'misplaced',
-          topic,
-          partition,
-          pulsar: at(),
-          kafka: { topic: prov.topic, partition: prov.partition, offset: prov.offset },
-          detail: `message from Kafka ${prov.topic}[${prov.partition}]@${prov.offset} found in the Pulsar topic mapped to ${topic}[${partition}]`,
-        },
-        counts,
-      );
-      continue;
-    }
-    if (afterAll(ranges, o)) break;
-    if (rangeOf(ranges, o) < 0) continue;
-    counts.pulsarMessages++;
-    pulsarCount++;
-    if (!kafkaDone && highestK < o) await pullUntil(o, at());
-    const i = find(o);
-    const kafkaAt = () => ({ topic, partition, offset: o.toString() });
-    if (i < 0 || pending[i]!.matched) {
-      const again = recent.has(Number(o)) || i >= 0;
-      findings.add(
-        {
-          kind: again ? 'duplicate' : 'extra',
-          topic,
-          partition,
-          kafka: kafkaAt(),
-          pulsar: at(),
-          detail: again
-            ? `Kafka offset ${o} is in Pulsar a second time`
-            : `Pulsar holds Kafka offset ${o}, which Kafka does not hold`,
-        },
-        counts,
-      );
-      expire(false);
-      continue;
-    }
-    const p = pending[i]!;
-    p.matched = true;
-    remember(o);
-    counts.matched++;
-    for (let j = passScan; j < i; j++) {
-      const q = pending[j]!;
-      if (!q.matched && q.passedAt < 0) {
-        q.passedAt = pulsarCount;
-        q.before = at();
+      if (!kafkaDone && highestK < o) await pullUntil(o, coordinates(msg));
+      const i = find(o);
+      if (i < 0 || pending[i]!.matched) {
+        const again = recent.has(Number(o)) || i >= 0;
+        findings.add(
+          {
+            kind: again ? 'duplicate' : 'extra',
+            topic,
+            partition,
+            kafka: kafkaCoordinates(topic, partition, o),
+            pulsar: coordinates(msg),
+            detail: again
+              ? `Kafka offset ${o} is in Pulsar a second time`
+              : `Pulsar holds Kafka offset ${o}, which Kafka does not hold`,
+          },
+          counts,
+        );
+        expire(false);
+        continue;
       }
+      const p = pending[i]!;
+      p.matched = true;
+      remember(o);
+      counts.matched++;
+      for (let j = passScan; j < i; j++) {
+        const q = pending[j]!;
+        if (!q.matched && q.passedAt < 0) {
+          q.passedAt = pulsarCount;
+          q.before = coordinates(msg);
+        }
+      }
+      if (i + 1 > passScan) passScan = i + 1;
+      if (o < maxMatched) {
+        findings.add(
+          {
+            kind: 'order',
+            topic,
+            partition,
+            kafka: kafkaCoordinates(topic, partition, o),
+            pulsar: coordinates(msg),
+            detail: `Kafka offset ${o} comes after offset ${maxMatched} in Pulsar`,
+          },
+          counts,
+        );
+      } else {
+        maxMatched = o;
+      }
+      const diffs = fieldDivergences(p.rec, msg, input.pulsarTopic, input.fields);
+      const list = Array.isArray(diffs) ? diffs : await diffs;
+      for (const d of list)
+        findings.add(
+          { ...d, topic, partition, kafka: kafkaCoordinates(topic, partition, o), pulsar: coordinates(msg) },
+          counts,
+        );
+      expire(false);
     }
-    if (i + 1 > passScan) passScan = i + 1;
-    if (o < maxMatched) {
-      findings.add(
-        {
-          kind: 'order',
-          topic,
-          partition,
-          kafka: kafkaAt(),
-          pulsar: at(),
-          detail: `Kafka offset ${o} comes after offset ${maxMatched} in Pulsar`,
-        },
-        counts,
-      );
-    } else {
-      maxMatched = o;
-    }
-    const diffs = fieldDivergences(p.rec, msg, input.pulsarTopic, input.fields);
-    const list = Array.isArray(diffs) ? diffs : await diffs;
-    for (const d of list) findings.add({ ...d, topic, partition, kafka: kafkaAt(), pulsar: at() }, counts);
-    expire(false);
   }
 
   // Pulsar has nothing more in range: whatever Kafka still holds is missing.

@@ -21,7 +21,7 @@ async function firstAt(
   });
   try {
     const m = await reader.readNext(5000);
-    return { id: m.id, offset: offsetOf(pulsarSide(m)) };
+    return { id: m.id, offset: BigInt(offsetOf(pulsarSide(m))) };
   } catch (err) {
     if (isK2pError(err, 'K2P_PLS_TIMEOUT')) return undefined;
     throw err;

@@ -1,8 +1,10 @@
-// Reads one Pulsar partition (or non-partitioned topic) in order with a reader (non-durable: nothing stays
-// on the broker), each message turned back into the Kafka record it stands for. Ends when the broker has
-// nothing more — after waiting up to `settleMs` for an offset the caller expects (records still in flight).
-import { isK2pError } from '../errors.js';
-import { MessageId, type PulsarClient, type Reader } from '../pulsar/client/index.js';
+// Reads one Pulsar partition (or non-partitioned topic) in order with a non-durable subscription (a reader:
+// nothing stays on the broker), in batches, each message turned back into the Kafka record it stands for.
+// Ends at the last message id asked as the read starts — after waiting up to `settleMs` for an offset the
+// caller expects (records still in flight) — and never earlier: a read that cannot get there fails.
+import { randomUUID } from 'node:crypto';
+import { K2pError, isK2pError } from '../errors.js';
+import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
 import { seekOffset } from './pulsar-seek.js';
 import type { OffsetRange } from './ranges.js';
 import { offsetOf, pulsarSide, type PulsarSide } from './records.js';
@@ -12,58 +14,111 @@ export interface PulsarReadOptions {
   startMessageId?: MessageId;
   /** Stop waiting once a message at or after this Kafka offset was read (or `settleMs` passed). */
   expectOffset?: bigint;
-  /** How long to wait for `expectOffset` when the topic has nothing more. Default 0. */
+  /** How long to wait for `expectOffset` once the last message (as the read started) was read. Default 0. */
   settleMs?: number;
   receiverQueueSize?: number;
+  /**
+   * No message for this long before the last message id (asked when the read starts) was reached fails the
+   * read with K2P_VERIFY_INCOMPLETE. Default 120 s.
+   */
+  readTimeoutMs?: number;
+  /** Messages handed over per batch (at most). Default 1000. */
+  batchSize?: number;
 }
 
 const POLL_MS = 250;
 
-/** hasMessageAvailable, asked again when the broker is slow to answer (a busy broker, not an end). */
-async function available(reader: Reader): Promise<boolean> {
+/** Asked again when the broker is slow to answer (a busy broker, not an end). */
+async function retried<T>(what: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await reader.hasMessageAvailable();
+      return await what();
     } catch (err) {
-      if (attempt >= 4 || !isK2pError(err) || !err.canRetry) throw err;
+      if (attempt >= 5 || !isK2pError(err) || !err.canRetry) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
     }
   }
 }
 
+/** True when `id` is the last message `last` names, or after it (a batch entry: its last message). */
+function atOrPast(id: MessageId, last: MessageId): boolean {
+  if (id.ledgerId !== last.ledgerId) return id.ledgerId > last.ledgerId;
+  if (id.entryId !== last.entryId) return id.entryId > last.entryId;
+  return id.batchIndex < 0 || id.batchSize <= 0 || id.batchIndex >= id.batchSize - 1;
+}
+
+/**
+ * A partition's messages in order, in batches (one promise per batch, not per message), each turned back
+ * into the Kafka record it stands for. The last message id is asked once, as the read starts; the read
+ * ends right after that message (no waiting for a quiet broker) — or, with `expectOffset`, once a message
+ * at that offset came or `settleMs` passed. It never ends short: a read that cannot reach the last message
+ * id within `readTimeoutMs` of silence fails with K2P_VERIFY_INCOMPLETE.
+ */
+export async function* pulsarBatches(
+  client: PulsarClient,
+  topic: string,
+  options: PulsarReadOptions = {},
+): AsyncGenerator<PulsarSide[], void, undefined> {
+  // A non-durable subscription (what a reader is): nothing stays on the broker once it closes.
+  const consumer = await client.subscribe({
+    topic,
+    subscription: `k2p-verify-${randomUUID().slice(0, 8)}`,
+    subscriptionType: 'Exclusive',
+    durable: false,
+    startMessageId: options.startMessageId ?? MessageId.earliest,
+    startMessageIdInclusive: true,
+    initialPosition: 'Earliest',
+    receiverQueueSize: options.receiverQueueSize ?? 2000,
+  });
+  const batchSize = options.batchSize ?? 1000;
+  const readTimeout = options.readTimeoutMs ?? 120_000;
+  try {
+    const [last] = await retried(() => consumer.getLastMessageIds());
+    let reached = last === undefined || last.entryId < 0n;
+    let quietSince = Date.now();
+    let settleDeadline: number | undefined;
+    let highest = -1;
+    const expect = options.expectOffset === undefined ? undefined : Number(options.expectOffset);
+    for (;;) {
+      if (reached) {
+        if (expect === undefined || highest >= expect) return;
+        settleDeadline ??= Date.now() + (options.settleMs ?? 0);
+      }
+      const messages = await consumer.receiveBatch(batchSize, POLL_MS);
+      if (messages.length === 0) {
+        if (reached && Date.now() >= settleDeadline!) return;
+        if (!reached && Date.now() - quietSince >= readTimeout) {
+          throw new K2pError(
+            'K2P_VERIFY_INCOMPLETE',
+            `Pulsar ${topic}: no message for ${readTimeout} ms before its last message ${last!.toString()} (as the read started) was read`,
+            { topic, lastMessageId: last!.toString(), readTimeoutMs: readTimeout },
+          );
+        }
+        continue;
+      }
+      quietSince = Date.now();
+      const out = new Array<PulsarSide>(messages.length);
+      for (let i = 0; i < messages.length; i++) {
+        const side = pulsarSide(messages[i]!);
+        const o = offsetOf(side);
+        if (o > highest) highest = o;
+        out[i] = side;
+      }
+      if (!reached && atOrPast(messages[messages.length - 1]!.id, last!)) reached = true;
+      yield out;
+    }
+  } finally {
+    await consumer.close().catch(() => undefined);
+  }
+}
+
+/** One message at a time (dual-write mode merges partitions by time). */
 export async function* pulsarMessages(
   client: PulsarClient,
   topic: string,
   options: PulsarReadOptions = {},
 ): AsyncGenerator<PulsarSide, void, undefined> {
-  const reader = await client.createReader({
-    topic,
-    startMessageId: options.startMessageId ?? MessageId.earliest,
-    startMessageIdInclusive: true,
-    receiverQueueSize: options.receiverQueueSize ?? 2000,
-  });
-  const deadline = Date.now() + (options.settleMs ?? 0);
-  let highest = -1n;
-  try {
-    for (;;) {
-      let message;
-      try {
-        message = await reader.readNext(POLL_MS);
-      } catch (err) {
-        if (!isK2pError(err, 'K2P_PLS_TIMEOUT')) throw err;
-        if (await available(reader)) continue;
-        const waiting =
-          options.expectOffset !== undefined && highest < options.expectOffset && Date.now() < deadline;
-        if (!waiting) return;
-        continue;
-      }
-      const side = pulsarSide(message);
-      const o = offsetOf(side);
-      if (o > highest) highest = o;
-      yield side;
-    }
-  } finally {
-    await reader.close().catch(() => undefined);
-  }
+  for await (const batch of pulsarBatches(client, topic, options)) yield* batch;
 }
 
 /**
@@ -76,7 +131,7 @@ export async function* rangedMessages(
   topic: string,
   ranges: readonly OffsetRange[],
   options: Omit<PulsarReadOptions, 'startMessageId'> = {},
-): AsyncGenerator<PulsarSide, void, undefined> {
+): AsyncGenerator<PulsarSide[], void, undefined> {
   const first = ranges[0];
   if (!first) return;
   const starts: (MessageId | 'earliest' | undefined)[] = [];
@@ -87,7 +142,7 @@ export async function* rangedMessages(
   }
   if (starts.includes(undefined) || ranges.length === 1) {
     const s = starts[0];
-    yield* pulsarMessages(client, topic, {
+    yield* pulsarBatches(client, topic, {
       ...options,
       startMessageId: s === 'earliest' || s === undefined ? undefined : s,
     });
@@ -97,16 +152,25 @@ export async function* rangedMessages(
     const r = ranges[i]!;
     const s = starts[i]!;
     const last = i === ranges.length - 1;
-    const it = pulsarMessages(client, topic, {
-      ...(last ? options : {}),
+    const it = pulsarBatches(client, topic, {
+      ...(last ? options : { readTimeoutMs: options.readTimeoutMs }),
       startMessageId: s === 'earliest' ? undefined : s,
     });
+    const from = Number(r.from);
+    const to = Number(r.to);
     try {
-      for await (const m of it) {
-        const o = offsetOf(m);
-        if (o < r.from) continue; // before this window (the entry found holds earlier offsets, read already)
-        if (!last && o >= r.to) break;
-        yield m;
+      window: for await (const batch of it) {
+        const out: PulsarSide[] = [];
+        for (const m of batch) {
+          const o = offsetOf(m);
+          if (o < from) continue; // before this window (the entry found holds earlier offsets, read already)
+          if (!last && o >= to) {
+            if (out.length > 0) yield out;
+            break window;
+          }
+          out.push(m);
+        }
+        if (out.length > 0) yield out;
       }
     } finally {
       await it.return();

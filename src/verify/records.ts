@@ -12,7 +12,8 @@ import type { Message } from '../pulsar/client/index.js';
 export interface KafkaSide {
   topic: string;
   partition: number;
-  offset: bigint;
+  /** A number: Kafka offsets stay far below 2^53, and a BigInt per record costs. */
+  offset: number;
   key: Buffer | null;
   value: Buffer | null;
   headers: KafkaHeader[];
@@ -28,11 +29,16 @@ export interface PulsarSide {
   mapped: MappedRecord | Error;
 }
 
-export function kafkaSide(topic: string, partition: number, m: KafkaMessage): KafkaSide {
+export function kafkaSide(
+  topic: string,
+  partition: number,
+  m: KafkaMessage,
+  offset = Number(m.offset),
+): KafkaSide {
   return {
     topic,
     partition,
-    offset: BigInt(m.offset),
+    offset,
     key: m.key ?? null,
     value: m.value ?? null,
     headers: headerList(m.headers ?? {}),
@@ -51,7 +57,7 @@ export function pulsarSide(message: Message): PulsarSide {
 }
 
 /** The Kafka offset a mirrored message stands for: its provenance, else its sequence id (= offset). */
-export function offsetOf(p: PulsarSide): bigint {
-  if (!(p.mapped instanceof Error) && p.mapped.provenance) return BigInt(p.mapped.provenance.offset);
-  return p.message.sequenceId;
+export function offsetOf(p: PulsarSide): number {
+  if (!(p.mapped instanceof Error) && p.mapped.provenance) return Number(p.mapped.provenance.offset);
+  return Number(p.message.sequenceId);
 }

@@ -37,7 +37,7 @@ async function lastOffsetPlusOne(
         if (isK2pError(err, 'K2P_PLS_TIMEOUT')) break;
         throw err;
       }
-      const o = offsetOf(pulsarSide(m));
+      const o = BigInt(offsetOf(pulsarSide(m)));
       if (highest === null || o > highest) highest = o;
       if (!(await reader.hasMessageAvailable())) break;
     }
@@ -78,7 +78,12 @@ export async function subscriptionPosition(
     if (!caughtUp) {
       try {
         const m = await consumer.receive(RECEIVE_MS);
-        return { ...base, nextOffset: offsetOf(pulsarSide(m)), nextMessageId: m.id.toString(), atEnd: false };
+        return {
+          ...base,
+          nextOffset: BigInt(offsetOf(pulsarSide(m))),
+          nextMessageId: m.id.toString(),
+          atEnd: false,
+        };
       } catch (err) {
         if (!isK2pError(err, 'K2P_PLS_TIMEOUT')) throw err;
         if (markDelete === undefined)

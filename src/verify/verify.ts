@@ -147,6 +147,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         dualWrite: options.dualWrite ?? {},
         startedAt: startedAt.getTime(),
         track,
+        readTimeoutMs: options.readTimeoutMs,
       });
     }
     let plans = new Map(extents.map((e) => [e.partition, [e.range]]));
@@ -172,6 +173,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         findings,
         window: options.window,
         settleMs: options.settleMs,
+        readTimeoutMs: options.readTimeoutMs,
         track,
       });
       if (sample && windows)

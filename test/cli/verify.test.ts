@@ -54,3 +54,27 @@ test(
     assert.doesNotMatch(run.stderr, /records\/s/);
   },
 );
+
+test(
+  'a side not read to its end is an error, not a pass: --read-timeout too short exits 1 with K2P_VERIFY_INCOMPLETE',
+  { timeout: 180_000 },
+  async () => {
+    const client = testClient();
+    const source = await createSource(2, 20);
+    const target = await mirrorSource(client, source);
+    const run = await runCli([
+      'verify',
+      '-c',
+      connectors,
+      '-c',
+      mappingFile(source.topic, target),
+      '--topics',
+      source.topic,
+      '--read-timeout',
+      '1',
+    ]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /K2P_VERIFY_INCOMPLETE/);
+    assert.doesNotMatch(run.stdout, /IDENTICAL/);
+  },
+);
