@@ -1,77 +1,112 @@
-// `npm run demo`: brings the local stack up and runs the gateway's main job end to end on it: keyed
-// records with headers written to Kafka are mirrored partition for partition into Pulsar (planned,
-// provisioned and mirrored from config files, effectively once), then read back by the official Pulsar
-// client (Python, C++ core) as the referee. (Schemas, offsets, verify and cutover join as they land.)
+// `npm run demo`: the gateway's main job on the local stack, end to end. It brings the stack up, creates a
+// small shop's Kafka estate (scripts/demo/estate.ts: JSON, Avro with a schema change, a compacted topic, a
+// transactional one, consumer groups at different places, a producer that keeps writing), then migrates
+// it as one run — plan → provision → backfill → offset sync → verify → cutover of every group — and shows
+// that each group's Pulsar subscription starts exactly where its Kafka consumers stopped. Prints how long
+// each phase took.
 import { spawnSync } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
-import { main as stack, stackOptions } from '../stack/cli.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/index.js';
-import { Mirror } from '../src/mirror/mirror.js';
-import { applyPlan, describePlan } from '../src/mirror/provision.js';
-import { closePair, mirrorPairs, planPair } from '../src/mirror/setup.js';
-import { PulsarAdmin } from '../src/pulsar/admin/index.js';
-import { runReferee } from '../test/helpers/python.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { main as stack, stackOptions } from '../stack/cli.js';
+import { registryUrl } from '../stack/services/registry.js';
+import { PROVENANCE } from '../src/mirror/record-mapping.js';
+import { PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
+import { Gateway, readConfigFiles, type Run } from '../src/runs/index.js';
+import { progressLine, summarize } from '../src/runs/summary.js';
+import { createEstate, keepWriting } from './demo/estate.js';
 
+const t0 = performance.now();
+const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(1)} s`;
 const say = (text: string) => console.log(`\n== ${text}`);
 
-say('local stack: Kafka, Pulsar, Schema Registry, Redis (first run downloads the jars)');
+say('1. local stack: Kafka, Pulsar, Schema Registry, Redis (the first run downloads the jars)');
 if (spawnSync('bash', ['scripts/setup-python.sh'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 if ((await stack(['up'])) !== 0) process.exit(1);
-
+const stackSeconds = seconds(t0);
 const options = stackOptions();
-const stamp = Date.now();
-const kafkaTopic = `demo.orders.${stamp}`;
-const pulsarTopic = `persistent://public/default/${kafkaTopic}`;
 const kafka = new Kafka({ brokers: [`localhost:${options.kafkaPort}`], clientId: 'k2p-demo', logLevel: logLevel.NOTHING });
 
-say(`Kafka: 12 keyed records with headers into ${kafkaTopic} (3 partitions)`);
-const kafkaAdmin = kafka.admin();
-await kafkaAdmin.connect();
-await kafkaAdmin.createTopics({ topics: [{ topic: kafkaTopic, numPartitions: 3 }], waitForLeaders: true });
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({
-  topic: kafkaTopic,
-  messages: Array.from({ length: 12 }, (_, i) => ({
-    key: `customer-${i % 4}`,
-    value: JSON.stringify({ order: i, amount: 10 + i }),
-    headers: { source: 'demo' },
-    timestamp: String(1_700_000_000_000 + i),
-  })),
-});
-await producer.disconnect();
+const prefix = `demo${Date.now().toString(36)}`;
+say(`2. the Kafka estate of a small shop (topics ${prefix}.*)`);
+const tEstate = performance.now();
+const estate = await createEstate(kafka, registryUrl(options.registryPort), prefix);
+console.log(`  ${estate.records.toLocaleString('en-US')} committed records in 4 topics (JSON, Avro v1 → v2, compacted, transactional with one aborted transaction)`);
+for (const [name, g] of Object.entries(estate.groups)) {
+  console.log(`  group ${prefix}-${name} on ${g.topic} stopped at offsets ${[...g.offsets].map(([p, o]) => `p${p}:${o}`).join(' ')}`);
+}
+const estateSeconds = seconds(tEstate);
+const writer = keepWriting(kafka, estate.topics.orders);
+console.log(`  a producer keeps writing to ${estate.topics.orders} during the migration`);
 
-say(`the mirror: mapping ${kafkaTopic} → ${pulsarTopic} (connectors/local.yaml + a mapping file), plan, apply, run`);
+// The run's files: the local stack's connectors and a mapping of this estate (a copy of it is in
+// mappings/examples/shop-estate.yaml, with "demo" as the prefix).
 const dir = mkdtempSync(join(tmpdir(), 'k2p-demo-'));
-const mappingFile = join(dir, 'demo.yaml');
-writeFileSync(mappingFile, `source: kafka-local\ntarget: pulsar-local\ntopics:\n  - match: ${kafkaTopic}\n    to: persistent://public/default/{topic}\n`);
-const config = loadConfig(['connectors/local.yaml', mappingFile]);
-const [pair] = mirrorPairs(config);
-const planned = await planPair(config, pair!);
-for (const plan of planned.plans) {
-  for (const line of describePlan(plan)) console.log(`  ${line}`);
-  await applyPlan(planned.admin, plan);
-}
-await planned.admin.subscriptions.create(pulsarTopic, 'referee', 'earliest');
-const mirror = new Mirror({ kafka: planned.kafka, pulsar: planned.pulsar, topics: planned.topics, groupId: `k2p-demo-${stamp}` });
-await mirror.start();
-while (mirror.status().reduce((n, p) => n + p.records, 0) < 12) await new Promise((r) => setTimeout(r, 100));
-await mirror.stop();
-await closePair(planned);
-await kafkaAdmin.disconnect();
-for (const p of mirror.status()) console.log(`  partition ${p.partition}: ${p.records} records, Kafka offsets up to ${p.committedOffset} committed`);
-
-say('the official Pulsar client reads them back');
-const { lines } = await runReferee<{ topic: string; key: string; payload_b64: string; event_time: number; properties: Record<string, string> }>(
-  'pulsar_referee.py',
-  ['--service-url', `pulsar://localhost:${options.pulsarPort}`, 'consume', pulsarTopic, '-s', 'referee', '-n', '12'],
+const mapping = join(dir, 'estate.yaml');
+writeFileSync(
+  mapping,
+  `source: kafka-local
+target: pulsar-local
+registry: registry-local
+topics:
+  - match: ${estate.topics.payments}
+    to: persistent://demo/${prefix}/{topic}
+    schema: registry
+  - match: /^${prefix}\\..*/
+    to: persistent://demo/${prefix}/{topic}
+groups:
+  - match: /^${prefix}-.*/
+    subscription: "{group}"
+    type: Failover
+    whenNoOffset: earliest
+`,
 );
-for (const m of lines) {
-  console.log(`  ${m.topic.slice(m.topic.lastIndexOf('-partition-') + 1)}  key=${m.key}  ${Buffer.from(m.payload_b64, 'base64').toString()}  eventTime=${m.event_time}  ${JSON.stringify(m.properties)}`);
+
+say('3. the migration: one run, plan → provision → backfill → sync → verify → cutover (k2p run does the same)');
+const tRun = performance.now();
+const gateway = new Gateway({ redisUrl: `redis://127.0.0.1:${options.redisPort}`, prefix: `k2p-demo-${prefix}` }).start();
+let run: Run = await gateway.service.create({ name: prefix, files: readConfigFiles(['connectors/local.yaml', mapping]), options: { cutover: 'auto', verifySettleMs: 10_000 } });
+let last = '';
+while (run.status === 'active' || run.status === 'paused') {
+  await new Promise((r) => setTimeout(r, 1000));
+  run = (await gateway.store.get(run.id))!;
+  const line = progressLine(summarize(run, await gateway.store.lag(run.id)));
+  if (line !== last) console.log(`  ${line}`);
+  last = line;
 }
-const admin = new PulsarAdmin({ url: `http://localhost:${options.pulsarAdminPort}` });
-await admin.topics.delete(pulsarTopic, { force: true });
-say(`done: ${lines.length} of 12 records read back by the official client. The stack keeps running: npm run stack -- down`);
+const runSeconds = seconds(tRun);
+const written = await writer.stop();
+if (run.status !== 'live') {
+  console.error(`\nthe run ended ${run.status}: ${run.error?.code ?? ''} ${run.error?.message ?? ''}`);
+  await gateway.stop();
+  process.exit(1);
+}
+console.log(`  the run is live (Pulsar keeps being fed while the last Kafka writers move); ${written} orders were written during it`);
+for (const step of ['plan', 'provision', 'backfill', 'sync', 'verify', 'cutover'] as const) {
+  const s = run.steps[step];
+  const took = s.startedAt !== undefined && s.finishedAt !== undefined ? seconds(s.startedAt, s.finishedAt) : '—';
+  console.log(`  ${step.padEnd(9)} ${took.padStart(8)}  ${s.note ?? ''}`);
+}
+
+say('4. each group continues on Pulsar exactly where it stopped on Kafka (first message of partition 0, not acknowledged)');
+const pulsar = new PulsarClient({ serviceUrl: `pulsar://localhost:${options.pulsarPort}` });
+for (const [name, g] of Object.entries(estate.groups)) {
+  const group = `${prefix}-${name}`;
+  const target = `persistent://demo/${prefix}/${g.topic}`;
+  const consumer = await pulsar.subscribe({ topic: partitionTopic(target, 0), subscription: group, subscriptionType: 'Failover' });
+  const committed = g.offsets.get(0)!;
+  try {
+    const m = await consumer.receive(5000);
+    console.log(`  ${group}: Kafka committed offset ${committed} → Pulsar delivers ${m.id.ledgerId}:${m.id.entryId}:${m.id.batchIndex}, Kafka offset ${m.properties[PROVENANCE.offset]}`);
+  } catch {
+    console.log(`  ${group}: Kafka committed offset ${committed} (the end of the partition) → nothing more to deliver on Pulsar`);
+  }
+  await consumer.close();
+}
+await pulsar.close();
+await gateway.stop();
+rmSync(dir, { recursive: true, force: true });
+
+say(`done in ${seconds(t0)}: stack ${stackSeconds}, estate ${estateSeconds}, migration ${runSeconds}`);
+console.log('The stack keeps running (npm run stack -- down stops it); the run is in Redis: k2p status --prefix k2p-demo-' + prefix);
