@@ -53,7 +53,7 @@ test(
       verify({ kafka, pulsar: client, pulsarAdmin: admin, pairs, positions: false, readTimeoutMs: 1 }),
       (err: unknown) => {
         assert.ok(isK2pError(err, 'K2P_VERIFY_INCOMPLETE'), String(err));
-        assert.match((err as Error).message, /Kafka .*no progress for 1 ms before the end/);
+        assert.match((err as Error).message, /(Kafka .*no progress|Pulsar .*no message) for 1 ms before/);
         return true;
       },
     );
