@@ -1,6 +1,8 @@
 // `k2p plan | apply | mirror -c <files>`: thin wrappers over src/mirror (load config, call, print).
 import type { Command } from 'commander';
 import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { RedisOffsetIndex } from '../offsets/index.js';
 import { loadConfig } from '../config/index.js';
 import { MirrorMetrics } from '../mirror/metrics.js';
 import { Mirror } from '../mirror/mirror.js';
@@ -85,6 +87,10 @@ export function registerMirrorCommands(program: Command): void {
       const server = opts.metricsPort !== undefined ? await serveMetrics(metrics, opts.metricsPort) : undefined;
       const pairs: MirrorPair[] = [];
       for (const pair of mirrorPairs(config)) pairs.push(await planPair(config, pair));
+      // With a redis connector in the files, the offset index is kept (k2p cutover then scans less).
+      const redisConnector = Object.values(config.connectors).find((c) => c.kind === 'redis');
+      const redis = redisConnector ? new Redis(redisConnector.url, { password: redisConnector.password, lazyConnect: true }) : undefined;
+      const index = redis ? new RedisOffsetIndex(redis) : undefined;
       const mirrors: Mirror[] = [];
       for (const pair of pairs) {
         for (const plan of pair.plans) await applyPlan(pair.admin, plan);
@@ -98,7 +104,8 @@ export function registerMirrorCommands(program: Command): void {
           discover: discoverer(config, pair),
           discoveryIntervalMs: opts.discoveryInterval,
           observer: metrics,
-          log: (event, fields) => log.info({ event, source: pair.source.name, target: pair.target.name, ...fields }, event),
+          onStored: index ? (batch) => index.record(batch) : undefined,
+          log: mirrorLog,
         });
         await mirror.start();
         mirrors.push(mirror);
@@ -112,6 +119,7 @@ export function registerMirrorCommands(program: Command): void {
       log.info({ event: 'stopping' }, 'stopping: flushing what is in flight');
       await Promise.all(mirrors.map((m) => m.stop()));
       await Promise.all(pairs.map(closePair));
+      redis?.disconnect();
       server?.close();
       log.info({ event: 'stopped' }, 'stopped');
       log.flush();

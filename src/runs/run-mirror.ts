@@ -3,6 +3,7 @@
 // process that dies).
 import type { MirrorObserver } from '../mirror/mirror.js';
 import { Mirror } from '../mirror/mirror.js';
+import { reportSchemaEvents } from '../mirror/schema-converter.js';
 import { discoverer, planPair } from '../mirror/setup.js';
 import { mirrorGroupOf, type LoadedRun } from './resources.js';
 
@@ -24,6 +25,9 @@ export class RunMirror {
       for (const pair of loaded.pairs) {
         const planned = await planPair(loaded.config, pair);
         const index = offsets && pair.source.name === groupSource(loaded) ? offsets.deps.index : undefined;
+        const log = (event: string, fields: Record<string, unknown>) => options.log?.(event, { run: loaded.runId, source: pair.source.name, target: pair.target.name, ...fields });
+        // Schema translation's own troubles (registry unreachable...) reach the same metrics and log.
+        reportSchemaEvents(pair.pulsar, { error: (event, error) => options.observer?.error?.(event, error), log });
         const mirror = new Mirror({
           kafka: pair.kafka,
           pulsar: pair.pulsar,
@@ -34,7 +38,7 @@ export class RunMirror {
           observer: options.observer,
           // The offset index makes cutover scans short; a failure only costs a longer scan.
           onStored: index ? (batch) => index.record(batch) : undefined,
-          log: (event, fields) => options.log?.(event, { run: loaded.runId, source: pair.source.name, target: pair.target.name, ...fields }),
+          log,
         });
         await mirror.start();
         rm.mirrors.push(mirror);
