@@ -22,9 +22,8 @@ export const KAFKA_DEFAULTS = Object.freeze({ clientId: 'k2p', rejectUnauthorize
 export const TOPIC_SCHEMAS = ['registry', 'bytes', 'string', 'json'] as const;
 export const ROUTES = ['kafka', 'pulsar', 'dual'] as const;
 export const SUBJECT_STRATEGIES = ['TopicName', 'RecordName', 'TopicRecordName'] as const;
-export const SCHEMA_COMPATIBILITIES = [
-  'registry',
-  'keep',
+/** Pulsar's schema compatibility strategies (a topic policy); src/schema maps registry levels onto them. */
+export const PULSAR_STRATEGIES = [
   'ALWAYS_COMPATIBLE',
   'ALWAYS_INCOMPATIBLE',
   'BACKWARD',
@@ -34,6 +33,7 @@ export const SCHEMA_COMPATIBILITIES = [
   'FORWARD_TRANSITIVE',
   'FULL_TRANSITIVE',
 ] as const;
+export const SCHEMA_COMPATIBILITIES = ['registry', 'keep', ...PULSAR_STRATEGIES] as const;
 export const KEY_BINARY = ['base64', 'dead-letter'] as const;
 export const KEY_SCHEMAS = ['plain', 'string', 'keyvalue'] as const;
 export const HEADER_ENCODINGS = ['lossless', 'utf8'] as const;

@@ -1,7 +1,7 @@
 // Lag of a run's mirror, cluster-wide: Kafka end offsets (read_committed) against the offsets the run's
 // mirror group committed, whichever gateway process mirrored them. What `k2p status`, the dashboard and
 // the backfill step read.
-import { mapLimit } from './limit.js';
+import { mapLimit } from '../offsets/limit.js';
 import { LoadedRun, mirrorGroupOf } from './resources.js';
 import type { LagSnapshot, PartitionLag, RunTopic, TopicLag } from './types.js';
 

@@ -1,14 +1,7 @@
 // Registry compatibility levels → Pulsar schema compatibility strategies (a topic policy).
-export const PULSAR_STRATEGIES = [
-  'ALWAYS_COMPATIBLE',
-  'ALWAYS_INCOMPATIBLE',
-  'BACKWARD',
-  'FORWARD',
-  'FULL',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD_TRANSITIVE',
-  'FULL_TRANSITIVE',
-] as const;
+import { PULSAR_STRATEGIES } from '../config/defaults.js';
+
+export { PULSAR_STRATEGIES };
 export type PulsarStrategy = (typeof PULSAR_STRATEGIES)[number];
 
 const LEVELS: Record<string, PulsarStrategy> = {
