@@ -353,6 +353,22 @@ test('a wrong Pulsar token (another key, or none): K2P_PLS_AUTH naming the conne
   assert.match(none.message, /requires a token and the connector has none/);
 });
 
+test('a valid Pulsar token of a role without permission: refused before any data flows, naming the connector, no secret', { timeout: 120_000 }, async () => {
+  const { topic } = await sourceTopic('auth-norights');
+  const files = [connectorsFile('scram-sha-512'), mappingFile(topic)];
+  const token = remember(pulsarInfo.token(uniqueName('k2p-no-rights')));
+  const err = await planError(files, authEnv({ K2P_AUTH_PULSAR_TOKEN: token }));
+  assert.equal(err.code, 'K2P_PLS_AUTH', err.message);
+  assert.equal(err.details.connector, PULSAR);
+  assert.match(err.message, new RegExp(`^K2P_PLS_AUTH: ${PULSAR}: `));
+  assertErrorHasNoSecret(err);
+  const { code, out } = await k2p(['mirror', '-c', files[0]!, '-c', files[1]!, '--quiet'], authEnv({ K2P_AUTH_PULSAR_TOKEN: token }));
+  assert.equal(code, 1, `k2p mirror exits 1:\n${out}`);
+  assertNoSecret('k2p mirror output', out);
+  const target = `persistent://${namespace}/${topic}`;
+  assert.equal(await pulsarAdmin.topics.exists(target).catch(() => false), false, 'nothing provisioned');
+});
+
 test('a CA that did not sign the broker certificate: K2P_KFK_TLS / K2P_PLS_TLS naming the connector, within seconds', { timeout: 120_000 }, async () => {
   const { topic } = await sourceTopic('auth-badca');
   const files = [connectorsFile('scram-sha-512'), mappingFile(topic)];
