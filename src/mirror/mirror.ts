@@ -100,6 +100,9 @@ export interface PartitionProgress {
   paused?: { offset: string; error: K2pError };
 }
 
+/** How long a new Kafka consumer may take to join its group before it is started again. */
+const JOIN_TIMEOUT_MS = 45_000;
+
 export class Mirror {
   private consumer: Consumer | undefined;
   private readonly writers = new Map<string, Promise<PartitionWriter>>();
@@ -181,7 +184,20 @@ export class Mirror {
       heartbeatInterval: 1000,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => void this.onAssignment(event.payload.memberAssignment));
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      joined = true;
+      this.log('kafka-group-joined', { assignment: event.payload.memberAssignment });
+      void this.onAssignment(event.payload.memberAssignment);
+    });
+    // A consumer that never gets into its group mirrors nothing and says nothing (seen once after a topic
+    // change in a loaded full test run): start it again rather than wait forever.
+    const joinWatch = setTimeout(() => {
+      if (joined || this.stopped || this.consumer !== consumer) return;
+      this.log('kafka-group-join-timeout', { error: `no group join within ${JOIN_TIMEOUT_MS} ms; restarting the consumer` });
+      void this.restartConsumer(consumer);
+    }, JOIN_TIMEOUT_MS);
+    joinWatch.unref();
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => this.onFilteredBatch(consumer, event.payload));
     consumer.on(consumer.events.CRASH, (event) => {
       this.log('kafka-consumer-crash', { error: event.payload.error.message, restart: event.payload.restart });
