@@ -1,5 +1,6 @@
 // Records on their way in (decoded from any API version and format) and the per-record outcome.
 import type { KafkaHeader } from '../mirror/record-mapping.js';
+import type { OutgoingMessage } from '../pulsar/client/index.js';
 import type { RestError } from './rest-error.js';
 
 /** A record as a client sent it, decoded to bytes. */
@@ -17,6 +18,12 @@ export interface IncomingRecord {
 export interface PlacedRecord extends IncomingRecord {
   partition: number;
   timestamp: number;
+  /**
+   * Routes pulsar and dual, a topic whose mapping translates schemas: the Pulsar message fields the mirror's
+   * converter gives this record (body without the registry header, schema version, decoded key), set over
+   * the record mapping's message so Pulsar holds what the mirror would write.
+   */
+  pulsar?: Pick<OutgoingMessage, 'payload' | 'schemaVersion' | 'key' | 'orderingKey'>;
 }
 
 export interface RecordResult {

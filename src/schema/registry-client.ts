@@ -150,6 +150,26 @@ export class RegistryClient {
     return global.compatibilityLevel ?? global.compatibility ?? 'BACKWARD';
   }
 
+  /**
+   * Registers a schema under a subject (or finds it there): its id. A schema the registry refuses (invalid, or
+   * incompatible with the subject's versions) is K2P_SCH_TRANSLATE with the registry's status and message.
+   */
+  async register(subject: string, schema: string, schemaType: RegistrySchemaType = 'AVRO', references: SchemaReference[] = []): Promise<number> {
+    const body: Record<string, unknown> = { schema };
+    if (schemaType !== 'AVRO') body.schemaType = schemaType;
+    if (references.length > 0) body.references = references;
+    try {
+      const a = await this.request<{ id: number }>(`/subjects/${encodeURIComponent(subject)}/versions`, JSON.stringify(body));
+      return a.id;
+    } catch (err) {
+      if (err instanceof NotFound || (err instanceof K2pError && !err.canRetry && typeof err.details.status === 'number' && (err.details.status as number) < 500)) {
+        const status = err instanceof NotFound ? err.status : (err as K2pError).details.status;
+        throw new K2pError('K2P_SCH_TRANSLATE', `the registry refused the schema for subject "${subject}": ${err.message}`, { subject, status });
+      }
+      throw err;
+    }
+  }
+
   /** The schema and everything it references (transitively), dependencies first. */
   async resolve(schema: RegisteredSchema): Promise<ResolvedSchema> {
     const resolved: { name: string; schema: SubjectVersion }[] = [];
@@ -179,10 +199,15 @@ export class RegistryClient {
     return p;
   }
 
-  private async get<T>(path: string): Promise<T> {
+  private get<T>(path: string): Promise<T> {
+    return this.request<T>(path);
+  }
+
+  /** GET, or POST of a JSON body; retried while the failure can pass. */
+  private async request<T>(path: string, body?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once<T>(path);
+        return await this.once<T>(path, body);
       } catch (err) {
         if (!(err instanceof K2pError) || !err.canRetry || attempt >= this.retries) throw err;
         await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** attempt));
@@ -190,15 +215,17 @@ export class RegistryClient {
     }
   }
 
-  private async once<T>(path: string): Promise<T> {
+  private async once<T>(path: string, payload?: string): Promise<T> {
     this.calls++;
+    const method = payload === undefined ? 'GET' : 'POST';
     const headers: Record<string, string> = { accept: CONTENT_TYPE };
+    if (payload !== undefined) headers['content-type'] = CONTENT_TYPE;
     if (this.#authorization) headers.authorization = this.#authorization;
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(`${this.base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (cause) {
-      throw new K2pError('K2P_SCH_REGISTRY', `GET ${path} did not reach the schema registry at ${this.base}: ${(cause as Error).message}`, { path, url: this.base }, { cause, canRetry: true });
+      throw new K2pError('K2P_SCH_REGISTRY', `${method} ${path} did not reach the schema registry at ${this.base}: ${(cause as Error).message}`, { path, url: this.base }, { cause, canRetry: true });
     }
     const text = await res.text();
     let body: unknown;
@@ -211,6 +238,6 @@ export class RegistryClient {
     const answer = body as { error_code?: number; message?: string } | undefined;
     const message = `${res.status}${answer?.error_code ? ` / ${answer.error_code}` : ''}: ${answer?.message ?? text.slice(0, 200)}`;
     if (res.status === 404) throw new NotFound(res.status, answer?.error_code, message);
-    throw new K2pError('K2P_SCH_REGISTRY', `GET ${path} → ${message}`, { path, url: this.base, status: res.status, registryErrorCode: answer?.error_code }, { canRetry: RETRIABLE.has(res.status) });
+    throw new K2pError('K2P_SCH_REGISTRY', `${method} ${path} → ${message}`, { path, url: this.base, status: res.status, registryErrorCode: answer?.error_code }, { canRetry: RETRIABLE.has(res.status) });
   }
 }

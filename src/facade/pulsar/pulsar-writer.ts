@@ -74,6 +74,7 @@ export class PulsarWriter {
       { topic: kafkaTopic, partition: r.partition, offset: offset.toString(), key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers },
       options,
     );
+    if (r.pulsar) Object.assign(msg, r.pulsar); // a schema topic: the mirror converter's fields (facade/schema)
     if (partitioned) msg.partition = r.partition;
     return msg;
   }
