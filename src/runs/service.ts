@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { K2pError } from '../errors.js';
 import { loadRunConfig } from './config-files.js';
+import { groupSelectionOf } from './group-selection.js';
 import type { RunQueue } from './queue.js';
 import type { RunStore } from './run-store.js';
 import { STEPS, type ConfigFile, type GroupOperation, type Run, type RunOptions, type StepName, type StepState } from './types.js';
@@ -32,7 +33,7 @@ export class RunService {
   async create(input: CreateRun): Promise<Run> {
     const id = randomUUID().slice(0, 8);
     // Load once here: a run is never created from files that do not load (K2P_CFG_* with every problem).
-    loadRunConfig(`check-${id}`, input.files);
+    const selection = groupSelectionOf(loadRunConfig(`check-${id}`, input.files));
     const steps = Object.fromEntries(STEPS.map((s) => [s, { status: 'pending', attempts: 0 } satisfies StepState])) as Record<StepName, StepState>;
     const now = Date.now();
     const run: Run = {
@@ -47,6 +48,7 @@ export class RunService {
       steps,
     };
     if (input.name !== undefined) run.name = input.name;
+    if (selection) run.groupSelection = selection;
     await this.store.create(run);
     await this.queue.addStep(run);
     return run;

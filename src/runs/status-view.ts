@@ -2,9 +2,9 @@
 // topics' lag (last sample), group states (the offsets module's store) and operations, verifications.
 import type { Redis } from 'ioredis';
 import { RedisGroupStateStore, type GroupState } from '../offsets/group-state.js';
-import { loadRunConfig } from './config-files.js';
+import { selects } from './group-selection.js';
 import type { RunStore } from './run-store.js';
-import type { GroupOperation, LagSnapshot, Run, VerifyResult } from './types.js';
+import type { GroupOperation, GroupSelection, LagSnapshot, Run, VerifyResult } from './types.js';
 
 export interface RunView {
   run: Omit<Run, 'files'> & { files: string[] };
@@ -21,21 +21,22 @@ export interface GroupView {
   operation?: GroupOperation;
 }
 
-/** The offsets store scope of a run's group mappings (as offsetsFromConfig names it). */
-export function groupScope(run: Pick<Run, 'id' | 'files'>): string | undefined {
-  const config = loadRunConfig(run.id, run.files);
-  const m = config.mappings.find((f) => f.groups.length > 0);
-  return m ? `${m.source}→${m.target}` : undefined;
+/**
+ * The run's group selection: stored on the run since its creation; for a run created before that, derived
+ * from its files (loading the config module only then).
+ */
+async function selectionOf(run: Pick<Run, 'id' | 'files' | 'groupSelection'>): Promise<GroupSelection | undefined> {
+  if (run.groupSelection) return run.groupSelection;
+  const [{ loadRunConfig }, { groupSelectionOf }] = await Promise.all([import('./config-files.js'), import('./group-selection.js')]);
+  return groupSelectionOf(loadRunConfig(run.id, run.files));
 }
 
-export async function groupViews(redis: Redis, store: RunStore, run: Pick<Run, 'id' | 'files'>): Promise<GroupView[]> {
-  const scope = groupScope(run);
-  const [states, ops] = await Promise.all([scope ? new RedisGroupStateStore(redis, scope).list() : Promise.resolve([]), store.groupOperations(run.id)]);
+export async function groupViews(redis: Redis, store: RunStore, run: Pick<Run, 'id' | 'files' | 'groupSelection'>): Promise<GroupView[]> {
+  const selection = await selectionOf(run);
+  const [states, ops] = await Promise.all([selection ? new RedisGroupStateStore(redis, selection.scope).list() : Promise.resolve([]), store.groupOperations(run.id)]);
   // The scope is shared with other runs of the same clusters: show the groups this run's mappings take.
-  const config = loadRunConfig(run.id, run.files);
-  const mapped = (g: string) => config.mappings.some((m) => m.groups.some((gm) => (gm.match.regex ? gm.match.regex.test(g) : gm.match.name === g)));
   const byGroup = new Map<string, GroupView>();
-  for (const s of states) if (mapped(s.group)) byGroup.set(s.group, { group: s.group, state: s });
+  for (const s of states) if (selection && selects(selection, s.group)) byGroup.set(s.group, { group: s.group, state: s });
   for (const op of ops) byGroup.set(op.group, { ...(byGroup.get(op.group) ?? { group: op.group }), operation: op });
   return [...byGroup.values()].sort((a, b) => a.group.localeCompare(b.group));
 }

@@ -66,6 +66,19 @@ export interface Run {
   error?: RunError;
   /** Set while paused: the status resume returns to. */
   pausedFrom?: 'active' | 'live';
+  /**
+   * The groups the run's mappings take, fixed at creation, so `k2p status` and the admin API show them
+   * without loading (and resolving the secrets of) the config files. Absent on runs created before it.
+   */
+  groupSelection?: GroupSelection;
+}
+
+/** Which consumer groups a run migrates: the offsets store scope and each group matcher of its mappings. */
+export interface GroupSelection {
+  /** The offsets module's store scope (`<kafka connector>→<pulsar connector>`). */
+  scope: string;
+  /** Exact names and /regex/ sources (with flags), as in the mappings. */
+  matchers: { name?: string; regex?: string; flags?: string }[];
 }
 
 /** The planned topics of a run: what provision creates and the mirror copies. */

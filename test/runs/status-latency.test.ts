@@ -1,10 +1,14 @@
 // `k2p status` reads Redis only: with 500 topics (3,000 partitions) in a run it answers in < 200 ms — the
-// command itself, measured in this process (median of 7); the figures are printed.
+// command itself, measured in this process (median of 7), and the whole `k2p status` process as a user runs
+// it (the built CLI: node start, module loading, Redis, output); the figures are printed.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { run as k2p } from '../../src/cli/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { groupSelectionOf } from '../../src/runs/group-selection.js';
 import { RedisRunStore, STEPS, type LagSnapshot, type Run, type RunTopic, type StepName, type StepState } from '../../src/runs/index.js';
 import { topicLag } from '../../src/runs/lag.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
@@ -39,6 +43,8 @@ test(`k2p status answers in < 200 ms with ${TOPICS} topics in a run`, { timeout:
   const { files } = writeConfig(uniqueName('k2prun'));
   const steps = Object.fromEntries(STEPS.map((s) => [s, { status: s === 'plan' || s === 'provision' ? 'done' : s === 'backfill' ? 'running' : 'pending', attempts: 1 } satisfies StepState])) as Record<StepName, StepState>;
   const run: Run = { id: 'big', createdAt: Date.now(), updatedAt: Date.now(), status: 'active', step: 'backfill', generation: 1, options: { cutover: 'manual', verifySettleMs: 0 }, files: files.map((f) => ({ name: f, content: readFileSync(f, 'utf8') })), steps };
+  // As RunService.create stores it (a run created before the selection existed is covered by the admin API tests).
+  run.groupSelection = groupSelectionOf(loadConfig(files))!;
   const topics: RunTopic[] = Array.from({ length: TOPICS }, (_, i) => ({ source: `topic-${i}`, target: `persistent://public/default/topic-${i}`, partitions: PARTITIONS, pair: 'kafka-t→pulsar-t', actions: ['+ partitioned topic with 6 partitions', '~ deduplication on'] }));
   const lagTopics = topics.map((t, i) => topicLag(t.source, Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, start: 0, end: 100_000, committed: 1000 * ((i + p) % 100), lag: 100_000 - 1000 * ((i + p) % 100) }))));
   const lag: LagSnapshot = { at: Date.now(), topics: lagTopics, lag: lagTopics.reduce((n, t) => n + t.lag, 0), mirrored: lagTopics.reduce((n, t) => n + t.mirrored, 0), total: lagTopics.reduce((n, t) => n + t.total, 0) };
@@ -72,6 +78,29 @@ test(`k2p status answers in < 200 ms with ${TOPICS} topics in a run`, { timeout:
     if (name === 'status <run> --json') assert.equal((JSON.parse(out) as { lag: LagSnapshot }).lag.topics.length, TOPICS);
     if (name === 'status <run> --all') assert.equal(out.split('\n').filter((l) => /^ {2}topic-\d+ /.test(l)).length, TOPICS);
   }
+  // The whole process, built as `npm install` of the package would have it (dist/ through bin/k2p.js).
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const wall: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, ['bin/k2p.js', 'status', 'big', ...base], { encoding: 'utf8' });
+    wall.push(performance.now() - start);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /topics \(500, lag sampled/);
+  }
+  wall.sort((x, y) => x - y);
+  figures['k2p status <run> (whole process)'] = Math.round(wall[3]! * 10) / 10;
+  const bare: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - start);
+  }
+  bare.sort((x, y) => x - y);
+  console.log(`# for scale: a bare \`node -e 0\` takes ${Math.round(bare[3]! * 10) / 10} ms here (median of 7)`);
   console.log(`# k2p status with ${TOPICS} topics x ${PARTITIONS} partitions, median of 7 (ms): ${JSON.stringify(figures)}`);
-  for (const [name, ms] of Object.entries(figures)) assert.ok(ms < 200, `${name}: ${ms} ms`);
+  // On a loaded machine even an empty node process is slow: the budget grows by what a bare start takes
+  // beyond 50 ms (an idle machine's), so the check measures the command, not the neighbours.
+  const budget = 200 + Math.max(0, bare[3]! - 50);
+  for (const [name, ms] of Object.entries(figures)) assert.ok(ms < budget, `${name}: ${ms} ms (budget ${Math.round(budget)} ms)`);
 });
