@@ -102,6 +102,11 @@ export interface PartitionProgress {
 
 /** How long a new Kafka consumer may take to join its group before it is started again. */
 const JOIN_TIMEOUT_MS = 45_000;
+/**
+ * How long stopping the old consumer or starting the new one may take during a topic change before the
+ * change goes on without it (logged): discovery must never wait forever on one step.
+ */
+const TOPIC_CHANGE_STEP_MS = 60_000;
 
 export class Mirror {
   private consumer: Consumer | undefined;
@@ -160,10 +165,12 @@ export class Mirror {
         this.options.observer?.error?.('topic-deleted', new K2pError('K2P_MIRROR_TOPIC_DELETED', `Kafka topic ${name} was deleted; its mirror stopped`, { topic: name }));
         for (const p of last) this.progress.delete(`${name}/${p.partition}`);
       }
-      await this.consumer?.disconnect(); // lets the batches in flight finish and commit
+      // Lets the batches in flight finish and commit.
+      if (this.consumer) await this.within('stop the consumer for the topic change', this.consumer.disconnect());
       this.byTopic.clear();
       for (const t of now) this.byTopic.set(t.source, t);
-      if (!this.stopped) await this.startConsumer();
+      // A consumer slow to join is restarted by its join watch; discovery goes on meanwhile.
+      if (!this.stopped) await this.within('start the consumer on the new topics', this.startConsumer());
     } catch (err) {
       this.log('discovery-failed', { error: (err as Error).message });
     } finally {
@@ -378,6 +385,24 @@ export class Mirror {
       writer.catch(() => this.deadLetterWriters.delete(key));
     }
     return writer;
+  }
+
+  /** Waits for `work` at most TOPIC_CHANGE_STEP_MS; past that, logs the step as stalled and returns. */
+  private async within(step: string, work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), TOPIC_CHANGE_STEP_MS);
+      timer.unref();
+    });
+    try {
+      if ((await Promise.race([work, stalled])) === 'stalled') {
+        this.log('topic-change-step-stalled', { step, error: `${step}: not done within ${TOPIC_CHANGE_STEP_MS} ms; going on` });
+        // Whatever it ends with later is logged, never thrown into nowhere.
+        work.catch((err: Error) => this.log('topic-change-step-failed', { step, error: err.message }));
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async restartConsumer(crashed: Consumer): Promise<void> {
