@@ -7,10 +7,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stackDirectory } from '../paths.js';
+import { makeCaAndBrokerCertificate, tlsFiles } from '../tls.js';
 import type { StackContext, StackOptions, StackService } from '../service.js';
 import { argFile, isKafka3, jvmLogArg, kafkaRoundTrip, log4j1, log4j2 } from './kafka.js';
 
@@ -30,17 +31,11 @@ interface Credentials {
 }
 
 function secureFiles(serviceDir: string) {
-  const tls = join(serviceDir, 'tls');
+  const tls = tlsFiles(serviceDir);
   return {
-    tls,
-    caKey: join(tls, 'ca.key.pem'),
-    caCert: join(tls, 'ca.cert.pem'),
-    brokerKey: join(tls, 'broker.key.pem'),
-    brokerCsr: join(tls, 'broker.csr.pem'),
-    brokerCert: join(tls, 'broker.cert.pem'),
-    brokerExt: join(tls, 'broker.ext.cnf'),
-    keystore: join(tls, 'broker.keystore.p12'),
-    truststore: join(tls, 'truststore.p12'),
+    ...tls,
+    keystore: join(tls.tls, 'broker.keystore.p12'),
+    truststore: join(tls.tls, 'truststore.p12'),
     credentials: join(serviceDir, 'credentials.json'),
     properties: join(serviceDir, 'server.properties'),
     dataDir: join(serviceDir, 'data'),
@@ -92,26 +87,7 @@ async function ensureCertificates(ctx: StackContext, credentials: Credentials): 
   await waitForOpenssl(ctx);
   ctx.log('making a CA, a broker keystore and a truststore (openssl, keytool)');
   await rm(f.tls, { recursive: true, force: true });
-  await mkdir(f.tls, { recursive: true, mode: 0o700 });
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: f.tls });
-  // prettier-ignore
-  await openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650',
-    '-keyout', f.caKey, '-out', f.caCert, '-subj', '/CN=k2p local stack Kafka CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  await openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f.brokerKey);
-  await openssl('req', '-new', '-key', f.brokerKey, '-out', f.brokerCsr, '-subj', '/CN=localhost');
-  await writeFile(
-    f.brokerExt,
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n',
-  );
-  // prettier-ignore
-  await openssl(
-    'x509', '-req', '-in', f.brokerCsr, '-CA', f.caCert, '-CAkey', f.caKey, '-CAcreateserial',
-    '-days', '3650', '-sha256', '-extfile', f.brokerExt, '-out', f.brokerCert,
-  );
+  await makeCaAndBrokerCertificate(ctx.serviceDir, { caName: 'k2p local stack Kafka CA', clientAuth: true });
   // The password travels in the environment, not on a command line other users can read.
   const env = { ...process.env, K2P_STORE_PASSWORD: credentials.storePassword };
   // prettier-ignore

@@ -3,13 +3,14 @@
 // own ports, bookie and data. The CA, the broker certificate and the token secret are made at install time
 // (openssl CLI, node:crypto) into its service folder under .stack/ — never into the repository.
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { newSecretKey, roleToken } from '../jwt.js';
 import { stackDirectory } from '../paths.js';
+import { makeCaAndBrokerCertificate, tlsFiles } from '../tls.js';
 import type { StackContext, StackOptions, StackService } from '../service.js';
 import { installStandalone, prepareStandalone, pulsarRoundTrip, standaloneLaunch, type StandaloneParams } from './pulsar.js';
 
@@ -20,15 +21,8 @@ export const PULSAR_SECURE = 'pulsar-secure';
 export const SECURE_ADMIN_ROLE = 'admin';
 
 function secureFiles(serviceDir: string) {
-  const tls = join(serviceDir, 'tls');
   return {
-    tls,
-    caKey: join(tls, 'ca.key.pem'),
-    caCert: join(tls, 'ca.cert.pem'),
-    brokerKey: join(tls, 'broker.key.pem'),
-    brokerCsr: join(tls, 'broker.csr.pem'),
-    brokerCert: join(tls, 'broker.cert.pem'),
-    brokerExt: join(tls, 'broker.ext.cnf'),
+    ...tlsFiles(serviceDir),
     secret: join(serviceDir, 'token-secret.key'),
   };
 }
@@ -63,28 +57,7 @@ async function ensureCertificates(ctx: StackContext): Promise<void> {
   if ([f.caCert, f.brokerKey, f.brokerCert].every((file) => existsSync(file))) return;
   await ensureOpenssl(ctx);
   ctx.log('making a CA and a broker certificate with openssl');
-  await mkdir(f.tls, { recursive: true, mode: 0o700 });
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: f.tls });
-  // prettier-ignore
-  await openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650',
-    '-keyout', f.caKey, '-out', f.caCert, '-subj', '/CN=k2p local stack CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  // genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"), the form the broker's Netty TLS accepts.
-  await openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f.brokerKey);
-  await openssl('req', '-new', '-key', f.brokerKey, '-out', f.brokerCsr, '-subj', '/CN=localhost');
-  await writeFile(
-    f.brokerExt,
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
-  );
-  // prettier-ignore
-  await openssl(
-    'x509', '-req', '-in', f.brokerCsr, '-CA', f.caCert, '-CAkey', f.caKey, '-CAcreateserial',
-    '-days', '3650', '-sha256', '-extfile', f.brokerExt, '-out', f.brokerCert,
-  );
-  await Promise.all([chmod(f.caKey, 0o600), chmod(f.brokerKey, 0o600)]);
+  await makeCaAndBrokerCertificate(ctx.serviceDir, { caName: 'k2p local stack CA' });
 }
 
 /** The HS256 secret the broker checks tokens with; made once, kept across restarts. */
