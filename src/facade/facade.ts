@@ -13,6 +13,7 @@ import type { Route, RouteTable, TopicRoute } from './route-table.js';
 import { TopicGates } from './gates.js';
 import { isInternalTopic } from '../config/index.js';
 import type { ConsumerInstances } from './consumers/instances.js';
+import type { EmbeddedSchemas } from './schema/embedded-schemas.js';
 
 export interface FacadeCoreOptions {
   /** How long a flip to pulsar waits for Pulsar to hold everything Kafka holds (the mirror catching up). */
@@ -31,6 +32,8 @@ export class FacadeCore {
   private readonly flipTimeoutMs: number;
   /** v2 consumer instances (set by facadeCore; absent in a core built by hand without them). */
   consumers?: ConsumerInstances;
+  /** Embedded schema formats and schema topics on Pulsar (set by facadeCore). */
+  schemas?: EmbeddedSchemas;
 
   constructor(
     readonly routes: RouteTable,
@@ -102,7 +105,10 @@ export class FacadeCore {
       const count = await this.partitionCount(r);
       if (count === undefined) throw topicNotFound(topic);
       const placed = this.place(topic, records, count, Date.now());
-      if (r.route !== 'kafka') this.checkMapping(r, placed);
+      if (r.route !== 'kafka') {
+        this.checkMapping(r, placed);
+        await this.schemas?.forPulsar(r, placed);
+      }
       switch (r.route) {
         case 'kafka':
           return await this.kafka.produce(topic, placed);

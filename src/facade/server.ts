@@ -6,6 +6,7 @@ import type { FacadeCore } from './facade.js';
 import { authenticate, type FacadeAuth } from './http/auth.js';
 import { installErrorHandlers } from './http/errors.js';
 import type { EmbeddedFormat } from './http/media-types.js';
+import { recordEncoder } from './consumers/record-formats.js';
 import { registerV2ConsumerRoutes } from './v2/consumer-routes.js';
 import { registerV2TopicRoutes } from './v2/topic-routes.js';
 import { registerV3ClusterRoutes } from './v3/cluster-routes.js';
@@ -25,9 +26,9 @@ export interface FacadeHttpOptions {
   logger?: FastifyBaseLogger;
 }
 
-export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json'];
+export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'avro', 'jsonschema', 'protobuf'];
 /** Formats a v2 consumer instance can be created with. */
-export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json'];
+export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'avro', 'jsonschema', 'protobuf'];
 
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
@@ -51,7 +52,7 @@ export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}
     return cluster;
   };
   registerV2TopicRoutes(app, core, { formats: SUPPORTED_FORMATS, extensions: options.v2Extensions ?? false });
-  if (core.consumers) registerV2ConsumerRoutes(app, core.consumers, { formats: CONSUMER_FORMATS, extensions: options.v2Extensions ?? false, bodyLimit });
+  if (core.consumers) registerV2ConsumerRoutes(app, core.consumers, { formats: CONSUMER_FORMATS, extensions: options.v2Extensions ?? false, bodyLimit, encode: recordEncoder(core) });
   registerV3ClusterRoutes(app, core, clusterId);
   registerV3RecordRoutes(app, core, clusterId, bodyLimit);
   extend?.(app);

@@ -16,6 +16,7 @@ import { FacadeCore, type FacadeCoreOptions } from './facade.js';
 import { KafkaSide } from './kafka/kafka-side.js';
 import { PulsarSide } from './pulsar/pulsar-side.js';
 import { RouteTable } from './route-table.js';
+import { EmbeddedSchemas } from './schema/embedded-schemas.js';
 import { buildFacadeApp, type FacadeHttpOptions } from './server.js';
 
 export interface StartFacadeOptions extends FacadeHttpOptions, FacadeCoreOptions {
@@ -72,6 +73,7 @@ export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptio
     store = new RedisInstanceStore(redis, options.consumerKeyPrefix);
     feeds = new PulsarFeeds(client, admin, new RedisOffsetIndex(redis));
   }
+  core.schemas = new EmbeddedSchemas(config, { client, admin });
   core.consumers = new ConsumerInstances(core, store, feeds, { instanceTimeoutMs: options.consumerInstanceTimeoutMs });
   const close = core.close.bind(core);
   core.close = async () => {

@@ -80,6 +80,10 @@ class Feed {
         headers: r.headers,
         timestamp: Number(r.timestamp),
       };
+      if (m.schemaVersion) {
+        rec.schemaVersion = m.schemaVersion;
+        rec.pulsarTopic = m.topic;
+      }
       const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0);
       if (bytes.n + size > maxBytes && out.length > 0) return;
       ready.shift();

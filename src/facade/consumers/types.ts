@@ -38,6 +38,9 @@ export interface ConsumedRecord {
   value: Buffer | null;
   headers: KafkaHeader[];
   timestamp: number;
+  /** Read from Pulsar: the message's schema version (a schema topic's value is its body) and partition topic. */
+  schemaVersion?: Buffer;
+  pulsarTopic?: string;
 }
 
 export const tpKey = (topic: string, partition: number): string => `${partition}:${topic}`;

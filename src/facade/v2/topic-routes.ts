@@ -4,7 +4,7 @@ import type { FacadeCore } from '../facade.js';
 import { intParam, jsonBody } from '../http/body.js';
 import { negotiate, produceFormat, V2_PRODUCES, type EmbeddedFormat } from '../http/media-types.js';
 import type { RecordResult } from '../records.js';
-import { parseV2Produce, type V2ProduceOptions } from './produce-request.js';
+import { produceRequest, type V2ProduceOptions } from './produce-request.js';
 
 export interface V2Options extends V2ProduceOptions {
   /** Embedded formats accepted on produce. */
@@ -17,15 +17,15 @@ function send(req: FastifyRequest, reply: FastifyReply, body: unknown): FastifyR
   return reply.type(negotiate(req.headers.accept, V2_PRODUCES)).send(body);
 }
 
-function offsetsBody(results: RecordResult[]): unknown {
+function offsetsBody(results: RecordResult[], keySchemaId: number | null, valueSchemaId: number | null): unknown {
   return {
     offsets: results.map((r) =>
       r.error
         ? { partition: r.partition, offset: null, error_code: r.error.errorCode, error: r.error.message }
         : { partition: r.partition, offset: Number(r.offset), error_code: null, error: null },
     ),
-    key_schema_id: null,
-    value_schema_id: null,
+    key_schema_id: keySchemaId,
+    value_schema_id: valueSchemaId,
   };
 }
 
@@ -68,8 +68,8 @@ export function registerV2TopicRoutes(app: FastifyInstance, core: FacadeCore, op
   const produce = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, partition?: number) => {
     negotiate(req.headers.accept, V2_PRODUCES);
     const format = produceFormat(req.headers['content-type'], options.formats);
-    const records = parseV2Produce(jsonBody(req), format, options, partition);
-    return send(req, reply, offsetsBody(await core.produce(req.params.topic, records)));
+    const request = await produceRequest(jsonBody(req), format, options, core.routes.lookup(req.params.topic), core.schemas, partition);
+    return send(req, reply, offsetsBody(await core.produce(req.params.topic, request.records), request.keySchemaId, request.valueSchemaId));
   };
   app.post<{ Params: Params }>('/topics/:topic', (req, reply) => produce(req, reply));
   app.post<{ Params: Params }>('/topics/:topic/partitions/:partition', (req, reply) => produce(req, reply, intParam(req.params.partition, 'partition')));

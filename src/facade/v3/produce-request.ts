@@ -1,27 +1,79 @@
 // One v3 produce record (`{partition_id?, headers?, key?, value?, timestamp?}`) → an IncomingRecord, and the
-// per-record report the REST Proxy answers with.
+// per-record report the REST Proxy answers with. Keys and values of type AVRO, JSONSCHEMA or PROTOBUF (or with
+// a schema_id / schema_version / schema and no type) are encoded afterwards, through the registry
+// (encodeSchemaParts): `schema_id`, else `schema_version` of the subject, else `schema` text (registered), else
+// the subject's latest version; the subject defaults to `<topic>-key` / `<topic>-value` (TOPIC_NAME).
+import type { FacadeCore } from '../facade.js';
 import { isObject } from '../http/body.js';
 import type { IncomingRecord, RecordResult } from '../records.js';
 import { CODES, RestError } from '../rest-error.js';
+import type { SchemaFormat } from '../schema/codecs.js';
+import { EmbeddedSchemas, type SchemaSpec } from '../schema/embedded-schemas.js';
 import { decodeBase64 } from '../v2/embedded.js';
 
-export type DataType = 'BINARY' | 'JSON' | 'STRING';
+export type DataType = 'BINARY' | 'JSON' | 'STRING' | 'AVRO' | 'JSONSCHEMA' | 'PROTOBUF';
+
+const SCHEMA_TYPES: Record<string, SchemaFormat> = { AVRO: 'avro', JSONSCHEMA: 'jsonschema', PROTOBUF: 'protobuf' };
+const TYPE_OF: Record<SchemaFormat, DataType> = { avro: 'AVRO', jsonschema: 'JSONSCHEMA', protobuf: 'PROTOBUF' };
+
+/** A key or value waiting for its registry schema. */
+interface SchemaPart {
+  format: SchemaFormat | undefined;
+  spec: SchemaSpec;
+  data: unknown;
+}
+
+/** What the report says of a schema-typed key or value. */
+interface SchemaInfo {
+  subject?: string;
+  schema_id: number;
+  schema_version?: number;
+}
 
 export interface ParsedV3 {
   record: IncomingRecord;
   keyType: DataType | undefined;
   valueType: DataType | undefined;
+  /** Keys and values to encode through the registry (encodeSchemaParts). */
+  pending?: { key?: SchemaPart; value?: SchemaPart };
+  keySchema?: SchemaInfo;
+  valueSchema?: SchemaInfo;
 }
 
-function data(part: unknown, what: string): { bytes: Buffer | null; type: DataType | undefined } {
+function schemaSpec(part: Record<string, unknown>, what: string): SchemaSpec {
+  const spec: SchemaSpec = {};
+  if (part.subject_name_strategy !== undefined && part.subject_name_strategy !== null && part.subject_name_strategy !== 'TOPIC_NAME') {
+    throw new RestError(CODES.BAD_REQUEST, `${what}.subject_name_strategy: only TOPIC_NAME is supported by this gateway`);
+  }
+  if (part.schema_id !== undefined && part.schema_id !== null) {
+    if (typeof part.schema_id !== 'number' || !Number.isInteger(part.schema_id) || part.schema_id < 0) throw new RestError(CODES.BAD_REQUEST, `${what}.schema_id must be an integer`);
+    spec.id = part.schema_id;
+  }
+  if (part.schema_version !== undefined && part.schema_version !== null) {
+    if (typeof part.schema_version !== 'number' || !Number.isInteger(part.schema_version) || part.schema_version < 1) throw new RestError(CODES.BAD_REQUEST, `${what}.schema_version must be an integer ≥ 1`);
+    spec.version = part.schema_version;
+  }
+  if (part.schema !== undefined && part.schema !== null) {
+    if (typeof part.schema !== 'string') throw new RestError(CODES.BAD_REQUEST, `${what}.schema must be the schema as a string`);
+    spec.schema = part.schema;
+  }
+  if (part.subject !== undefined && part.subject !== null) {
+    if (typeof part.subject !== 'string' || part.subject === '') throw new RestError(CODES.BAD_REQUEST, `${what}.subject must be a subject name`);
+    spec.subject = part.subject;
+  }
+  return spec;
+}
+
+function data(part: unknown, what: string): { bytes: Buffer | null; type: DataType | undefined; pending?: SchemaPart } {
   if (part === undefined || part === null) return { bytes: null, type: undefined };
   if (!isObject(part)) throw new RestError(CODES.BAD_REQUEST, `${what} must be an object {type, data}`);
+  const named = part.schema_id !== undefined || part.schema !== undefined || part.schema_version !== undefined || part.subject !== undefined;
+  if (part.type === undefined && named) return { bytes: null, type: undefined, pending: { format: undefined, spec: schemaSpec(part, what), data: part.data } };
   const type: unknown = part.type === undefined ? 'JSON' : part.type;
-  if (part.schema_id !== undefined || part.schema !== undefined || part.schema_version !== undefined || part.subject !== undefined) {
-    throw new RestError(CODES.BAD_REQUEST, `${what}: schemas through the Schema Registry are not supported by this gateway yet`);
-  }
+  if (typeof type === 'string' && SCHEMA_TYPES[type]) return { bytes: null, type: type as DataType, pending: { format: SCHEMA_TYPES[type], spec: schemaSpec(part, what), data: part.data } };
+  if (named) throw new RestError(CODES.BAD_REQUEST, `${what}: schema_id, schema_version, schema and subject go with type AVRO, JSONSCHEMA or PROTOBUF`);
   if (type !== 'BINARY' && type !== 'JSON' && type !== 'STRING') {
-    throw new RestError(CODES.BAD_REQUEST, `${what}.type must be BINARY, JSON or STRING (AVRO, JSONSCHEMA, PROTOBUF are not supported by this gateway yet)`);
+    throw new RestError(CODES.BAD_REQUEST, `${what}.type must be one of BINARY, JSON, STRING, AVRO, JSONSCHEMA, PROTOBUF`);
   }
   if (part.data === undefined || part.data === null) return { bytes: null, type };
   switch (type) {
@@ -40,6 +92,8 @@ export function parseV3Record(body: unknown, what = 'record'): ParsedV3 {
   const key = data(body.key, `${what}.key`);
   const value = data(body.value, `${what}.value`);
   const record: IncomingRecord = { key: key.bytes, value: value.bytes, headers: [] };
+  const parsed: ParsedV3 = { record, keyType: key.type, valueType: value.type };
+  if (key.pending || value.pending) parsed.pending = { key: key.pending, value: value.pending };
   if (body.partition_id !== undefined && body.partition_id !== null) {
     if (typeof body.partition_id !== 'number' || !Number.isInteger(body.partition_id)) throw new RestError(CODES.BAD_REQUEST, `${what}.partition_id must be an integer`);
     record.partition = body.partition_id;
@@ -56,12 +110,53 @@ export function parseV3Record(body: unknown, what = 'record'): ParsedV3 {
     if (!Number.isFinite(ms) || ms < 0) throw new RestError(CODES.BAD_REQUEST, `${what}.timestamp must be an ISO 8601 date-time`);
     record.timestamp = ms;
   }
-  return { record, keyType: key.type, valueType: value.type };
+  return parsed;
+}
+
+async function encodePart(schemas: EmbeddedSchemas, core: FacadeCore, topic: string, parsed: ParsedV3, part: 'key' | 'value'): Promise<void> {
+  const pending = parsed.pending?.[part];
+  if (!pending) return;
+  const writer = await schemas.writer(core.routes.lookup(topic), part === 'key', pending.format, pending.spec);
+  parsed.record[part] = EmbeddedSchemas.encode(writer, pending.data, part);
+  const info: SchemaInfo = { schema_id: writer.id };
+  if (writer.subject !== undefined) Object.assign(info, { subject: writer.subject, schema_version: writer.version });
+  if (part === 'key') {
+    parsed.keyType = TYPE_OF[writer.format];
+    parsed.keySchema = info;
+  } else {
+    parsed.valueType = TYPE_OF[writer.format];
+    parsed.valueSchema = info;
+  }
+}
+
+/**
+ * Encodes the schema-typed keys and values of records through the registry; answers each record's failure
+ * (or undefined) in place. Records without them cost nothing.
+ */
+export async function encodeSchemaParts(core: FacadeCore, topic: string, parsed: readonly ParsedV3[]): Promise<(RestError | undefined)[]> {
+  const out: (RestError | undefined)[] = new Array(parsed.length).fill(undefined);
+  if (!parsed.some((p) => p.pending)) return out;
+  const schemas = core.schemas;
+  await Promise.all(
+    parsed.map(async (p, i) => {
+      if (!p.pending) return;
+      try {
+        if (!schemas) throw new RestError(CODES.UNSUPPORTED_MEDIA_TYPE, 'AVRO, JSONSCHEMA and PROTOBUF need a schema registry');
+        await encodePart(schemas, core, topic, p, 'key');
+        await encodePart(schemas, core, topic, p, 'value');
+        delete p.pending;
+      } catch (err) {
+        if (!(err instanceof RestError)) throw err;
+        out[i] = err;
+      }
+    }),
+  );
+  return out;
 }
 
 export function report(clusterId: string, topic: string, parsed: ParsedV3, result: RecordResult): Record<string, unknown> {
   if (result.error) return { error_code: result.error.status, message: result.error.message };
-  const part = (type: DataType | undefined, bytes: Buffer | null) => (type === undefined ? null : { type, size: bytes?.length ?? 0 });
+  const part = (type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo) => (type === undefined ? null : { type, ...schema, size: bytes?.length ?? 0 });
   return {
     error_code: 200,
     cluster_id: clusterId,
@@ -69,7 +164,7 @@ export function report(clusterId: string, topic: string, parsed: ParsedV3, resul
     partition_id: result.partition,
     offset: Number(result.offset),
     timestamp: new Date(result.timestamp).toISOString(),
-    key: part(parsed.keyType, parsed.record.key),
-    value: part(parsed.valueType, parsed.record.value),
+    key: part(parsed.keyType, parsed.record.key, parsed.keySchema),
+    value: part(parsed.valueType, parsed.record.value, parsed.valueSchema),
   };
 }

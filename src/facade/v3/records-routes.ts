@@ -8,7 +8,7 @@ import type { FacadeCore } from '../facade.js';
 import { isObject } from '../http/body.js';
 import { CODES, RestError, topicNotFound } from '../rest-error.js';
 import { JsonObjectSplitter } from './json-stream.js';
-import { parseV3Record, report, type ParsedV3 } from './produce-request.js';
+import { encodeSchemaParts, parseV3Record, report, type ParsedV3 } from './produce-request.js';
 
 type Params = { cluster: string; topic: string };
 
@@ -108,8 +108,11 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
       reports = [(queue.shift() as { error: Record<string, unknown> }).error];
     } else {
       try {
-        const results = await core.produce(req.params.topic, run.map((p) => p.record));
-        reports = results.map((r, i) => report(clusterId, req.params.topic, run[i]!, r));
+        const refused = await encodeSchemaParts(core, req.params.topic, run);
+        const good = run.filter((_, i) => !refused[i]);
+        const results = good.length > 0 ? await core.produce(req.params.topic, good.map((p) => p.record)) : [];
+        let next = 0;
+        reports = run.map((p, i) => (refused[i] ? failure(refused[i]) : report(clusterId, req.params.topic, p, results[next++]!)));
       } catch (err) {
         reports = run.map(() => failure(err));
       }
@@ -153,6 +156,9 @@ async function batchProduce(core: FacadeCore, req: FastifyRequest<{ Params: Para
       return { id, error: failure(err) };
     }
   });
+  const ready = parsed.filter((p) => p.rec);
+  const refused = await encodeSchemaParts(core, req.params.topic, ready.map((p) => p.rec!));
+  ready.forEach((p, i) => refused[i] && (p.error = failure(refused[i])));
   const ids = parsed.map((p) => p.id);
   const dup = ids.find((id, i) => typeof id === 'string' && ids.indexOf(id) !== i);
   if (dup !== undefined) parsed.forEach((p) => p.id === dup && (p.error ??= { error_code: 400, message: `entry id ${String(dup)} is not unique` }));
