@@ -4,8 +4,6 @@
 // their reason; the official Python client reads the typed topics.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +15,7 @@ import { admin } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
 import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registerSchema } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-config-test', logLevel: logLevel.NOTHING });
 
@@ -30,38 +29,16 @@ interface PyMessage {
 test('mapping files pick registry, string and json (+ .avsc) translation; bad values are dead letters with reasons', { timeout: 300_000 }, async () => {
   const run = uniqueName('cfg').slice(4);
   const names = { avro: `sch-cfg-avro-${run}`, text: `sch-cfg-text-${run}`, json: `sch-cfg-json-${run}` };
-  const dir = mkdtempSync(join(tmpdir(), 'k2p-schema-config-'));
   const avsc = { type: 'record', name: 'Reading', namespace: 'k2p.cfg', fields: [{ name: 'sensor', type: 'string' }, { name: 'celsius', type: 'double' }, { name: 'ok', type: 'boolean' }] };
-  writeFileSync(join(dir, 'reading.avsc'), JSON.stringify(avsc));
-  writeFileSync(
-    join(dir, 'k2p.yaml'),
+  const { dir } = writeRegistryMirrorConfig(
     [
-      'connectors:',
-      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
-      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-t: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
-      'source: kafka-t',
-      'target: pulsar-t',
-      'registry: registry-t',
-      'topics:',
-      `  - { match: ${names.avro}, to: "persistent://public/default/{topic}", schema: registry, deadLetter: "persistent://public/default/{topic}-dlq" }`,
-      `  - { match: ${names.text}, to: "persistent://public/default/{topic}", schema: string, deadLetter: "persistent://public/default/{topic}-dlq" }`,
-      `  - { match: ${names.json}, to: "persistent://public/default/{topic}", schema: json, avroSchema: reading.avsc, deadLetter: "persistent://public/default/{topic}-dlq" }`,
-      '',
-    ].join('\n'),
+      `{ match: ${names.avro}, to: "persistent://public/default/{topic}", schema: registry, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+      `{ match: ${names.text}, to: "persistent://public/default/{topic}", schema: string, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+      `{ match: ${names.json}, to: "persistent://public/default/{topic}", schema: json, avroSchema: reading.avsc, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+    ],
+    { extra: { 'reading.avsc': JSON.stringify(avsc) } },
   );
-
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    for (const n of Object.values(names)) {
-      await admin.topics.delete(`persistent://public/default/${n}`, { force: true }).catch(() => undefined);
-      await admin.topics.delete(`persistent://public/default/${n}-dlq`, { force: true }).catch(() => undefined);
-    }
-  });
-  await kafkaAdmin.createTopics({ topics: Object.values(names).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await kafkaTopicsForTest(Object.values(names), 1, Object.values(names).flatMap((n) => [`persistent://public/default/${n}`, `persistent://public/default/${n}-dlq`]));
   dropSubjectAfter(`${names.avro}-value`);
 
   const schemaV1 = { type: 'record', name: `Cfg${run.replace(/-/g, '')}`, fields: [{ name: 'n', type: 'int' }] };
@@ -128,29 +105,8 @@ test('mapping files pick registry, string and json (+ .avsc) translation; bad va
 
 test('k2p plan lists the registry subjects and versions of a topic and the Pulsar schemas they become', { timeout: 120_000 }, async () => {
   const topic = uniqueName('sch-plan');
-  const dir = mkdtempSync(join(tmpdir(), 'k2p-schema-plan-'));
-  writeFileSync(
-    join(dir, 'k2p.yaml'),
-    [
-      'connectors:',
-      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
-      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-t: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
-      'source: kafka-t',
-      'target: pulsar-t',
-      'registry: registry-t',
-      'topics:',
-      `  - { match: ${topic}, to: "persistent://public/default/{topic}", schema: registry }`,
-      '',
-    ].join('\n'),
-  );
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  const { dir } = writeRegistryMirrorConfig([`{ match: ${topic}, to: "persistent://public/default/{topic}", schema: registry }`]);
+  await kafkaTopicsForTest([topic], 1);
   const record = { type: 'record', name: `Plan${topic.slice(-8)}`, namespace: 'k2p.plan', fields: [{ name: 'a', type: 'int' }] };
   const id1 = await registerSchema(`${topic}-value`, JSON.stringify(record));
   const id2 = await registerSchema(`${topic}-value`, JSON.stringify({ ...record, fields: [...record.fields, { name: 'b', type: 'string', default: '' }] }));

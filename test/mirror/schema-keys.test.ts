@@ -7,9 +7,6 @@
 //                           official Java client (Schema.AUTO_CONSUME) decodes key and value of each message; an
 //                           unframed key is a dead letter. (The Python client 3.13 has no KeyValueSchema.)
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
@@ -23,6 +20,7 @@ import { admin } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
 import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registryCall } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-keys-test', logLevel: logLevel.NOTHING });
 
@@ -31,32 +29,10 @@ async function setup(prefix: string, partitions: number, keySchema: 'string' | '
   const topic = uniqueName(prefix);
   const target = `persistent://public/default/${topic}`;
   const dlq = `${target}-dlq`;
-  const dir = mkdtempSync(join(tmpdir(), 'k2p-schema-keys-'));
-  const file = join(dir, 'k2p.yaml');
-  writeFileSync(
-    file,
-    [
-      'connectors:',
-      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
-      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-t: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
-      'source: kafka-t',
-      'target: pulsar-t',
-      'registry: registry-t',
-      'topics:',
-      `  - { match: ${topic}, to: "persistent://public/default/{topic}", schema: registry, keys: { schema: ${keySchema} }, deadLetter: "persistent://public/default/{topic}-dlq" }`,
-      '',
-    ].join('\n'),
-  );
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-    await admin.topics.delete(dlq, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  const { file } = writeRegistryMirrorConfig([
+    `{ match: ${topic}, to: "persistent://public/default/{topic}", schema: registry, keys: { schema: ${keySchema} }, deadLetter: "persistent://public/default/{topic}-dlq" }`,
+  ]);
+  await kafkaTopicsForTest([topic], partitions, [target, dlq]);
   dropSubjectAfter(`${topic}-key`);
   dropSubjectAfter(`${topic}-value`);
   return { topic, target, dlq, file };

@@ -4,9 +4,7 @@
 // consumer never crashes, and nothing is written or committed. Once the proxy listens, every record arrives in
 // Pulsar exactly once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
@@ -18,9 +16,9 @@ import { reportSchemaEvents } from '../../src/mirror/schema-converter.js';
 import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import { partitionTopic } from '../../src/pulsar/client/index.js';
 import { frameHeader } from '../../src/schema/index.js';
-import { admin } from '../helpers/pulsar.js';
 import { committedTo, endOffsets, readAll, registerSchema } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-registry-down-test', logLevel: logLevel.NOTHING });
 
@@ -75,30 +73,10 @@ test('registry unreachable: batches retried with bounded backoff, reported, noth
   const registry = new URL(STACK.registryUrl);
   const proxy = new RegistryProxy(await RegistryProxy.freePort(), { host: registry.hostname, port: Number(registry.port) });
   cleanup(() => proxy.close());
-  const dir = mkdtempSync(join(tmpdir(), 'k2p-registry-down-'));
-  writeFileSync(
-    join(dir, 'k2p.yaml'),
-    [
-      'connectors:',
-      `  kafka-t: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
-      `  pulsar-t: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-t: { kind: schema-registry, url: "http://127.0.0.1:${proxy.port}${registry.pathname}" }`,
-      'source: kafka-t',
-      'target: pulsar-t',
-      'registry: registry-t',
-      'topics:',
-      `  - { match: ${topic}, to: "persistent://public/default/{topic}", schema: registry }`,
-      '',
-    ].join('\n'),
-  );
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
+  const { dir } = writeRegistryMirrorConfig([`{ match: ${topic}, to: "persistent://public/default/{topic}", schema: registry }`], {
+    registryUrl: `http://127.0.0.1:${proxy.port}${registry.pathname}`,
   });
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await kafkaTopicsForTest([topic], 2, [target]);
 
   // Framed Avro values whose schema is registered on the real registry (the mirror only sees the proxy).
   const schema = { type: 'record', name: `Down${topic.slice(-8).replace(/-/g, '')}`, namespace: 'k2p.down', fields: [{ name: 'n', type: 'int' }] };
