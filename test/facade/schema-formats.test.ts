@@ -4,78 +4,18 @@
 // (Kafka: the Confluent wire format; Pulsar: what the mirror writes — body + the translated schema's version,
 // which the verifier's registry comparator pairs with the Kafka record), and refusals that write nothing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
-import { loadConfig, type GatewayConfig } from '../../src/config/index.js';
 import type { Route } from '../../src/facade/route-table.js';
-import { buildFacadeApp } from '../../src/facade/server.js';
-import { facadeCore } from '../../src/facade/start.js';
 import { MessageId, type Message } from '../../src/pulsar/client/index.js';
 import { RegistryClient, readFrame, readProtobufFrame } from '../../src/schema/index.js';
 import { registryComparator } from '../../src/verify/schema-values.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { dropSubjectAfter } from '../helpers/schema.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 import { call, pollN } from './consumer-helpers.js';
 import { kafka, topics } from './fixture.js';
-
-export const AVRO = 'application/vnd.kafka.avro.v2+json';
-export const JSONSCHEMA = 'application/vnd.kafka.jsonschema.v2+json';
-export const PROTOBUF = 'application/vnd.kafka.protobuf.v2+json';
-
-export const ORDER_AVSC = JSON.stringify({
-  type: 'record',
-  name: 'Order',
-  namespace: 'k2p.facade',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'item', type: 'string' },
-    { name: 'note', type: ['null', 'string'], default: null },
-  ],
-});
-export const ORDER_JSON_SCHEMA = JSON.stringify({
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'Order',
-  type: 'object',
-  properties: { id: { type: 'integer' }, item: { type: 'string' } },
-  required: ['id', 'item'],
-  additionalProperties: false,
-});
-export const ORDER_PROTO = 'syntax = "proto3";\npackage k2p.facade;\nmessage Order {\n  int64 id = 1;\n  string item = 2;\n  Kind kind = 3;\n}\nenum Kind { PLAIN = 0; RUSH = 1; }\n';
-
-/** Config for topics on one route, `schema: registry`, with the stack's registry (and Redis, for consumers on pulsar). */
-export function schemaConfig(topicNames: string[], route: Route): GatewayConfig {
-  const dir = mkdtempSync(join(tmpdir(), 'k2p-facade-schema-'));
-  writeFileSync(
-    join(dir, 'k2p.yaml'),
-    [
-      'connectors:',
-      `  kafka-local: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
-      `  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-local: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
-      'source: kafka-local',
-      'target: pulsar-local',
-      'registry: registry-local',
-      'topics:',
-      ...topicNames.map((t) => `  - { match: ${t}, to: "persistent://public/default/{topic}-p", route: ${route}, schema: registry }`),
-      '',
-    ].join('\n'),
-  );
-  return loadConfig([join(dir, 'k2p.yaml')]);
-}
-
-export function schemaFacade(config: GatewayConfig): ReturnType<typeof buildFacadeApp> {
-  const core = facadeCore(config, { flipTimeoutMs: 60_000 });
-  const app = buildFacadeApp(core);
-  cleanup(async () => {
-    await app.close();
-    await core.close();
-  });
-  return app;
-}
+import { AVRO, JSONSCHEMA, ORDER_AVSC, ORDER_JSON_SCHEMA, ORDER_PROTO, PROTOBUF, schemaConfig, schemaFacade } from './schema-fixture.js';
 
 interface RawRecord {
   partition: number;
