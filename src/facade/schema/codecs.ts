@@ -23,7 +23,7 @@ export function isSchemaFormat(f: string): f is SchemaFormat {
 
 /** A value that does not fit its schema: 42203, as Confluent's "Conversion of JSON to ... failed". */
 export function conversionFailed(what: string, format: SchemaFormat, reason: string): RestError {
-  return new RestError(CODES.JSON_CONVERSION, `${what}: conversion of JSON to ${format === 'jsonschema' ? 'JSON Schema' : format === 'avro' ? 'Avro' : 'Protobuf'} failed: ${reason}`);
+  return new RestError(CODES.JSON_CONVERSION, `Conversion of JSON to ${format === 'jsonschema' ? 'JSON Schema' : format === 'avro' ? 'Avro' : 'Protobuf'} failed: ${what}: ${reason}`);
 }
 
 export interface BodyCodec {
@@ -85,7 +85,7 @@ function jsonSchemaCodec(schema: ResolvedSchema): BodyCodec {
     validate = (v) => fn(v) as boolean;
     errors = () => fn.errors;
   } catch (err) {
-    throw new RestError(CODES.INVALID_SCHEMA, `schema id ${schema.id} is not a valid JSON Schema: ${(err as Error).message}`);
+    throw new RestError(CODES.INVALID_SCHEMA, `Invalid schema: schema id ${schema.id} is not a valid JSON Schema: ${(err as Error).message}`);
   }
   return {
     format: 'jsonschema',
@@ -108,7 +108,7 @@ const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 function checkMessage(type: protobuf.Type, value: unknown, path: string): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path || '(root)'} must be an object`;
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    const field = type.fields[name] ?? type.fieldsArray.find((f) => f.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) === name);
+    const field = type.fields[name];
     const at = path ? `${path}.${name}` : name;
     if (!field) return `${at} is not a field of ${type.name}`;
     if (v === null) continue;

@@ -51,7 +51,7 @@ export function schemaFailure(err: unknown, what: string): RestError {
       case 'K2P_SCH_UNKNOWN_ID':
       case 'K2P_SCH_TRANSLATE':
       case 'K2P_SCH_INCOMPATIBLE':
-        return new RestError(CODES.INVALID_SCHEMA, `${what}: ${why}`);
+        return new RestError(CODES.INVALID_SCHEMA, `Invalid schema: ${what}: ${why}`);
       case 'K2P_SCH_REGISTRY':
         return new RestError(CODES.SCHEMA_REGISTRY, `${what}: schema registry error: ${why}`);
       case 'K2P_SCH_FRAME':
@@ -133,7 +133,7 @@ export class EmbeddedSchemas {
       }
       const { schema, codec } = await this.codec(registry, id, [0]);
       const actual = FORMAT_OF[schema.schemaType];
-      if (format !== undefined && actual !== format) throw new RestError(CODES.INVALID_SCHEMA, `${what}: schema id ${id} is a ${schema.schemaType} schema, not ${REGISTRY_TYPE[format]}`);
+      if (format !== undefined && actual !== format) throw new RestError(CODES.INVALID_SCHEMA, `Invalid schema: ${what}: schema id ${id} is a ${schema.schemaType} schema, not ${REGISTRY_TYPE[format]}`);
       const header = actual === 'protobuf' ? Buffer.concat([frameHeader(id), encodeMessageIndexes([0])]) : frameHeader(id);
       const out: WriterSchema = { id, format: actual, codec, header };
       if (version !== undefined) Object.assign(out, { subject, version });

@@ -63,8 +63,10 @@ function schemaField(body: Record<string, unknown>, part: 'key' | 'value'): { sc
   const id = body[`${part}_schema_id`];
   const text = body[`${part}_schema`];
   if (id !== undefined && id !== null) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new RestError(CODES.UNPROCESSABLE, `${part}_schema_id must be a schema id (an integer)`);
-    return { id };
+    // A number, or its decimal text (Confluent's JSON binding takes "21" as 21).
+    const n = typeof id === 'string' && /^[0-9]{1,10}$/.test(id) ? Number(id) : id;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new RestError(CODES.UNPROCESSABLE, `${part}_schema_id must be a schema id (an integer)`);
+    return { id: n };
   }
   if (text !== undefined && text !== null) {
     if (typeof text !== 'string') throw new RestError(CODES.UNPROCESSABLE, `${part}_schema must be the schema as a string`);
@@ -81,7 +83,7 @@ async function writerFor(schemas: EmbeddedSchemas | undefined, route: TopicRoute
   schemas.registry(route);
   const spec = schemaField(body, part);
   if (spec.id === undefined && spec.schema === undefined) {
-    throw new RestError(part === 'key' ? CODES.KEY_SCHEMA_MISSING : CODES.VALUE_SCHEMA_MISSING, `Request includes ${part}s but does not include ${part}_schema or ${part}_schema_id.`);
+    throw new RestError(part === 'key' ? CODES.KEY_SCHEMA_MISSING : CODES.VALUE_SCHEMA_MISSING, `Request includes ${part}s but does not include ${part} schema`);
   }
   return schemas.writer(route, part === 'key', format, spec);
 }
