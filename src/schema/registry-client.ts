@@ -170,6 +170,20 @@ export class RegistryClient {
     }
   }
 
+  /** Where a schema stands under a subject (its id and version), or undefined when the subject does not hold it. */
+  async lookup(subject: string, schema: Pick<RegisteredSchema, 'schema' | 'schemaType' | 'references'>): Promise<{ id: number; version: number } | undefined> {
+    const body: Record<string, unknown> = { schema: schema.schema };
+    if (schema.schemaType !== 'AVRO') body.schemaType = schema.schemaType;
+    if (schema.references.length > 0) body.references = schema.references;
+    try {
+      const a = await this.request<{ id: number; version: number }>(`/subjects/${encodeURIComponent(subject)}`, JSON.stringify(body));
+      return { id: a.id, version: a.version };
+    } catch (err) {
+      if (err instanceof NotFound) return undefined;
+      throw err;
+    }
+  }
+
   /** The schema and everything it references (transitively), dependencies first. */
   async resolve(schema: RegisteredSchema): Promise<ResolvedSchema> {
     const resolved: { name: string; schema: SubjectVersion }[] = [];

@@ -417,7 +417,7 @@ const EXAMPLES: Example[] = [
     body: (c) => ({ value: { schema_id: c.saved.avroId, data: 1000 } }),
     status: 200,
     type: JSON_T,
-    shape: (c) => v3Report(c, c.avro, 'null', { type: { $eq: 'AVRO' }, size: 'integer', schema_id: { $eq: c.saved.avroId } }),
+    shape: (c) => v3Report(c, c.avro, 'null', { type: { $eq: 'AVRO' }, size: 'integer', schema_id: { $eq: c.saved.avroId }, subject: { $eq: `${c.avro}-value` }, schema_version: { $eq: 1 } }),
   },
   {
     name: 'v3 produce with schema_version',
@@ -448,7 +448,7 @@ const EXAMPLES: Example[] = [
     body: () => ({ value: { type: 'PROTOBUF', schema: 'syntax="proto3"; message MyRecord { string f1 = 1; }', data: { f1: 'qux' } } }),
     status: 200,
     type: JSON_T,
-    shape: (c) => v3Report(c, c.proto, 'null', { type: { $eq: 'PROTOBUF' }, size: 'integer', schema_id: 'integer' }),
+    shape: (c) => v3Report(c, c.proto, 'null', v3Part('PROTOBUF', true)),
   },
   {
     name: 'v3 produce AVRO value not matching → 400',

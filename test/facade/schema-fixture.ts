@@ -35,7 +35,7 @@ export const ORDER_JSON_SCHEMA = JSON.stringify({
 export const ORDER_PROTO = 'syntax = "proto3";\npackage k2p.facade;\nmessage Order {\n  int64 id = 1;\n  string item = 2;\n  Kind kind = 3;\n}\nenum Kind { PLAIN = 0; RUSH = 1; }\n';
 
 /** Config for topics on one route: `schema: registry` ones and `schema: bytes` ones, with the stack's registry. */
-export function schemaConfig(topicNames: string[], route: Route, bytesTopics: string[] = []): GatewayConfig {
+export function schemaConfig(topicNames: string[], route: Route, bytesTopics: string[] = [], registryUrl: string = STACK.registryUrl): GatewayConfig {
   const dir = mkdtempSync(join(tmpdir(), 'k2p-facade-schema-'));
   writeFileSync(
     join(dir, 'k2p.yaml'),
@@ -43,7 +43,7 @@ export function schemaConfig(topicNames: string[], route: Route, bytesTopics: st
       'connectors:',
       `  kafka-local: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }`,
       `  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }`,
-      `  registry-local: { kind: schema-registry, url: "${STACK.registryUrl}" }`,
+      `  registry-local: { kind: schema-registry, url: "${registryUrl}" }`,
       'source: kafka-local',
       'target: pulsar-local',
       'registry: registry-local',

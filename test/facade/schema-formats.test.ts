@@ -14,7 +14,7 @@ import { admin, testClient } from '../helpers/pulsar.js';
 import { dropSubjectAfter } from '../helpers/schema.js';
 import { STACK, uniqueName } from '../helpers/stack.js';
 import { call, pollN } from './consumer-helpers.js';
-import { kafka, topics } from './fixture.js';
+import { fixture, kafka, topics } from './fixture.js';
 import { AVRO, JSONSCHEMA, ORDER_AVSC, ORDER_JSON_SCHEMA, ORDER_PROTO, PROTOBUF, schemaConfig, schemaFacade } from './schema-fixture.js';
 
 interface RawRecord {
@@ -220,3 +220,31 @@ for (const route of ['kafka', 'pulsar', 'dual'] as Route[]) {
     ]);
   });
 }
+
+test('registry unreachable: 40801 (v2) / 408 (v3), nothing written; no registry in the config: 415', { timeout: 120_000 }, async () => {
+  const { topic } = await topics('fsch-down', 1);
+  // Port 9 (discard) on the loopback: nothing listens, every call is refused at once (then retried, then given up).
+  const app = schemaFacade(schemaConfig([topic], 'kafka', [], 'http://127.0.0.1:9/apis/ccompat/v7'));
+  const v2 = await app.inject({ method: 'POST', url: `/topics/${topic}`, headers: { 'content-type': AVRO }, payload: JSON.stringify({ value_schema: ORDER_AVSC, records: [{ value: { id: 1, item: 'x', note: null } }] }) });
+  assert.equal(v2.statusCode, 408, v2.body);
+  assert.equal(v2.json<{ error_code: number }>().error_code, 40801);
+  const cluster = (await call(app, 'GET', '/v3/clusters')).body as { data: { cluster_id: string }[] };
+  const v3 = await app.inject({
+    method: 'POST',
+    url: `/v3/clusters/${cluster.data[0]!.cluster_id}/topics/${topic}/records`,
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ value: { type: 'AVRO', schema_id: 1, data: 1 } }),
+  });
+  assert.equal(v3.statusCode, 408, v3.body);
+  assert.equal(v3.json<{ error_code: number }>().error_code, 408);
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const offsets = await kafkaAdmin.fetchTopicOffsets(topic);
+  await kafkaAdmin.disconnect();
+  assert.deepEqual(offsets.map((o) => o.high), ['0'], 'nothing written');
+
+  // A config without any schema-registry connector: the formats are not supported here.
+  const plain = await fixture('fsch-none', 'kafka', 1);
+  const none = await plain.app.inject({ method: 'POST', url: `/topics/${plain.topic}`, headers: { 'content-type': PROTOBUF }, payload: JSON.stringify({ value_schema: ORDER_PROTO, records: [{ value: { id: 1 } }] }) });
+  assert.equal(none.statusCode, 415, none.body);
+});

@@ -80,6 +80,8 @@ function jsonSchemaCodec(schema: ResolvedSchema): BodyCodec {
   try {
     const doc = JSON.parse(schema.schema) as Record<string, unknown>;
     const ajv = ajvFor(doc.$schema);
+    // Draft-04/06 meta-schemas are not bundled: such schemas are validated as draft-07 (nearly the same rules).
+    if (typeof doc.$schema === 'string' && /draft-0[46]/.test(doc.$schema)) delete doc.$schema;
     for (const ref of schema.resolved) ajv.addSchema(JSON.parse(ref.schema.schema) as object, ref.name);
     const fn = ajv.compile(doc);
     validate = (v) => fn(v) as boolean;

@@ -70,6 +70,7 @@ export class EmbeddedSchemas {
   private readonly registries = new Map<string, RegistryClient>();
   private readonly codecs = new Map<string, Promise<{ schema: ResolvedSchema; codec: BodyCodec }>>();
   private readonly registered = new Map<string, Promise<number>>();
+  private readonly versions = new Map<string, Promise<{ version: number } | undefined>>();
   private readonly pulsarDecoders = new Map<string, Promise<(body: Buffer) => unknown>>();
 
   constructor(
@@ -116,7 +117,7 @@ export class EmbeddedSchemas {
    * The writer schema a request names for a key or a value of `format` (undefined: whatever the registry says,
    * v3 without a type). 42205 for an unknown id or an invalid schema, 40801 when the registry cannot be asked.
    */
-  async writer(route: TopicRoute, isKey: boolean, format: SchemaFormat | undefined, spec: SchemaSpec): Promise<WriterSchema> {
+  async writer(route: TopicRoute, isKey: boolean, format: SchemaFormat | undefined, spec: SchemaSpec, withVersion = false): Promise<WriterSchema> {
     const what = isKey ? 'key schema' : 'value schema';
     const subject = spec.subject ?? `${route.topic}-${isKey ? 'key' : 'value'}`;
     try {
@@ -136,11 +137,24 @@ export class EmbeddedSchemas {
       if (format !== undefined && actual !== format) throw new RestError(CODES.INVALID_SCHEMA, `Invalid schema: ${what}: schema id ${id} is a ${schema.schemaType} schema, not ${REGISTRY_TYPE[format]}`);
       const header = actual === 'protobuf' ? Buffer.concat([frameHeader(id), encodeMessageIndexes([0])]) : frameHeader(id);
       const out: WriterSchema = { id, format: actual, codec, header };
+      // v3 reports name the subject and the schema's version there, when the subject holds it (as Confluent's).
+      if (version === undefined && withVersion) version = (await this.versionIn(registry, subject, schema))?.version;
       if (version !== undefined) Object.assign(out, { subject, version });
       return out;
     } catch (err) {
       throw schemaFailure(err, what);
     }
+  }
+
+  private versionIn(registry: RegistryClient, subject: string, schema: ResolvedSchema): Promise<{ version: number } | undefined> {
+    const key = `${registry.url}\u0000${subject}\u0000${schema.id}`;
+    let p = this.versions.get(key);
+    if (!p) {
+      p = registry.lookup(subject, schema);
+      this.versions.set(key, p);
+      p.catch(() => this.versions.delete(key));
+    }
+    return p;
   }
 
   private register(registry: RegistryClient, subject: string, format: SchemaFormat, text: string): Promise<number> {
@@ -194,11 +208,11 @@ export class EmbeddedSchemas {
       this.pulsarDecoders.set(key, p);
       p.catch(() => this.pulsarDecoders.delete(key));
     }
-    const decode = await p;
     try {
-      return decode(body);
+      return (await p)(body);
     } catch (err) {
-      throw conversionFailed(what, format, (err as Error).message);
+      if (err instanceof RestError || (isK2pError(err) && err.canRetry)) throw err;
+      throw conversionFailed(what, format, (err as Error).message.replace(/^K2P_[A-Z_]+: /, ''));
     }
   }
 

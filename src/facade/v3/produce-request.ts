@@ -116,7 +116,7 @@ export function parseV3Record(body: unknown, what = 'record'): ParsedV3 {
 async function encodePart(schemas: EmbeddedSchemas, core: FacadeCore, topic: string, parsed: ParsedV3, part: 'key' | 'value'): Promise<void> {
   const pending = parsed.pending?.[part];
   if (!pending) return;
-  const writer = await schemas.writer(core.routes.lookup(topic), part === 'key', pending.format, pending.spec);
+  const writer = await schemas.writer(core.routes.lookup(topic), part === 'key', pending.format, pending.spec, true);
   parsed.record[part] = EmbeddedSchemas.encode(writer, pending.data, part);
   const info: SchemaInfo = { schema_id: writer.id };
   if (writer.subject !== undefined) Object.assign(info, { subject: writer.subject, schema_version: writer.version });
