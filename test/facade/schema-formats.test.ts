@@ -11,6 +11,7 @@ import { MessageId, type Message } from '../../src/pulsar/client/index.js';
 import { RegistryClient, readFrame, readProtobufFrame } from '../../src/schema/index.js';
 import { registryComparator } from '../../src/verify/schema-values.js';
 import { admin, testClient } from '../helpers/pulsar.js';
+import { runReferee } from '../helpers/python.js';
 import { dropSubjectAfter } from '../helpers/schema.js';
 import { STACK, uniqueName } from '../helpers/stack.js';
 import { call, pollN } from './consumer-helpers.js';
@@ -247,4 +248,34 @@ test('registry unreachable: 40801 (v2) / 408 (v3), nothing written; no registry 
   const plain = await fixture('fsch-none', 'kafka', 1);
   const none = await plain.app.inject({ method: 'POST', url: `/topics/${plain.topic}`, headers: { 'content-type': PROTOBUF }, payload: JSON.stringify({ value_schema: ORDER_PROTO, records: [{ value: { id: 1 } }] }) });
   assert.equal(none.statusCode, 415, none.body);
+});
+
+test('referee: the official Avro deserializer (confluent-kafka, from PyPI) reads what the facade wrote', { timeout: 180_000 }, async () => {
+  const { topic } = await topics('fsch-referee', 1);
+  dropSubjectAfter(`${topic}-value`);
+  const app = schemaFacade(schemaConfig([topic], 'kafka'));
+  const values = [
+    { id: 1, item: 'tea', note: { string: 'green' } },
+    { id: 2 ** 40, item: 'ünïcödé', note: null },
+  ];
+  const res = await app.inject({ method: 'POST', url: `/topics/${topic}`, headers: { 'content-type': AVRO }, payload: JSON.stringify({ value_schema: ORDER_AVSC, records: values.map((value) => ({ value })) }) });
+  assert.equal(res.statusCode, 200, res.body);
+  const id = res.json<{ value_schema_id: number }>().value_schema_id;
+  const { lines } = await runReferee<{ value: Record<string, unknown>; schema_id: number }>('kafka_avro_referee.py', [
+    '--bootstrap-servers',
+    STACK.kafkaBrokers[0]!,
+    '--registry-url',
+    STACK.registryUrl,
+    'consume',
+    topic,
+    '-n',
+    '2',
+  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.schema_id, l.value]),
+    [
+      [id, { id: 1, item: 'tea', note: 'green' }],
+      [id, { id: 2 ** 40, item: 'ünïcödé', note: null }],
+    ],
+  );
 });
