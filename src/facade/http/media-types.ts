@@ -14,7 +14,7 @@ function essence(header: string | undefined): string | undefined {
 
 /**
  * The embedded format a v2 produce body is in. Plain JSON types (and no Content-Type) are binary, the
- * REST Proxy's low-weight default. Formats needing the Schema Registry are refused (415) until supported.
+ * REST Proxy's low-weight default. Formats not in `supported` are refused (415).
  */
 export function produceFormat(contentType: string | undefined, supported: readonly EmbeddedFormat[]): EmbeddedFormat {
   const e = essence(contentType);

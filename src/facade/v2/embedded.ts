@@ -1,5 +1,6 @@
 // v2 embedded formats: a record's key or value as JSON ⇄ bytes. binary = base64 text, json = any JSON
-// value (stored as its UTF-8 JSON text), string = UTF-8 text (consume side).
+// value (stored as its UTF-8 JSON text), string = UTF-8 text (consume side). avro, jsonschema and protobuf need
+// the registry: src/facade/schema (produce-request.ts and consumers/record-formats.ts call it).
 import { CODES, RestError } from '../rest-error.js';
 import type { EmbeddedFormat } from '../http/media-types.js';
 
@@ -24,7 +25,7 @@ export function decodeEmbedded(format: EmbeddedFormat, value: unknown, what: str
       if (typeof value !== 'string') throw new RestError(CODES.UNPROCESSABLE, `${what}: expected a string`);
       return Buffer.from(value, 'utf8');
     default:
-      throw new RestError(CODES.UNSUPPORTED_MEDIA_TYPE, `the ${format} embedded format is not supported by this gateway yet`);
+      throw new RestError(CODES.UNSUPPORTED_MEDIA_TYPE, `the ${format} embedded format is encoded through the schema registry, not here`);
   }
 }
 
@@ -43,6 +44,6 @@ export function encodeEmbedded(format: EmbeddedFormat, bytes: Buffer | null): un
         throw new RestError(CODES.JSON_CONVERSION, 'a record is not valid JSON and cannot be delivered in the json format');
       }
     default:
-      throw new RestError(CODES.UNSUPPORTED_MEDIA_TYPE, `the ${format} embedded format is not supported by this gateway yet`);
+      throw new RestError(CODES.UNSUPPORTED_MEDIA_TYPE, `the ${format} embedded format is decoded through the schema registry, not here`);
   }
 }
