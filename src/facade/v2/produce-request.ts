@@ -89,12 +89,19 @@ async function writerFor(schemas: EmbeddedSchemas | undefined, route: TopicRoute
 }
 
 /** A whole v2 produce request in any embedded format: the records to write and the schema ids used. */
-export async function produceRequest(body: unknown, format: EmbeddedFormat, options: V2ProduceOptions, route: TopicRoute, schemas: EmbeddedSchemas | undefined, pathPartition?: number): Promise<V2Produce> {
+export async function produceRequest(
+  body: unknown,
+  format: EmbeddedFormat,
+  options: V2ProduceOptions,
+  route: () => TopicRoute,
+  schemas: EmbeddedSchemas | undefined,
+  pathPartition?: number,
+): Promise<V2Produce> {
   if (!isSchemaFormat(format) || !isObject(body) || !Array.isArray(body.records) || body.records.length === 0) {
     return { records: parseV2Produce(body, format, options, pathPartition), keySchemaId: null, valueSchemaId: null };
   }
-  const key = await writerFor(schemas, route, format, body, 'key');
-  const value = await writerFor(schemas, route, format, body, 'value');
+  const key = await writerFor(schemas, route(), format, body, 'key');
+  const value = await writerFor(schemas, route(), format, body, 'value');
   const records = parseV2Produce(body, format, options, pathPartition, (v, what, part) => {
     const writer = part === 'key' ? key : value;
     return writer ? EmbeddedSchemas.encode(writer, v, what) : null;

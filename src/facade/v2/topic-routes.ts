@@ -68,7 +68,7 @@ export function registerV2TopicRoutes(app: FastifyInstance, core: FacadeCore, op
   const produce = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, partition?: number) => {
     negotiate(req.headers.accept, V2_PRODUCES);
     const format = produceFormat(req.headers['content-type'], options.formats);
-    const request = await produceRequest(jsonBody(req), format, options, core.routes.lookup(req.params.topic), core.schemas, partition);
+    const request = await produceRequest(jsonBody(req), format, options, () => core.routes.lookup(req.params.topic), core.schemas, partition);
     return send(req, reply, offsetsBody(await core.produce(req.params.topic, request.records), request.keySchemaId, request.valueSchemaId));
   };
   app.post<{ Params: Params }>('/topics/:topic', (req, reply) => produce(req, reply));
