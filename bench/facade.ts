@@ -1,12 +1,16 @@
 // `npm run bench:facade`: the REST Proxy facade against its two ceilings, one run, same machine.
 //   N  = req/s of a no-op fastify route (keep-alive, C concurrent clients): the HTTP ceiling here;
-//   S  = req/s of single-record JSON produce through the facade (route kafka), same clients;
-//   B  = records/s with 100-record v2 requests;
-//   V  = records/s of one v3 streaming request (chunked body, one report per record);
-//   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic.
-// Targets: S >= 0.5 N; V >= 0.5 K. BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8),
-// BENCH_ROUTE (kafka | pulsar | dual, default kafka). Prints every figure and ratios, then one JSON line.
-// Not a test: nothing is asserted. The topic (and its Pulsar target) is deleted afterwards.
+//   S  = req/s of single-record JSON produce through the facade, same clients, per route;
+//   B  = records/s with 100-record v2 requests, per route;
+//   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
+//   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
+//   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
+// Targets: S >= 0.5 N; V >= 0.5 K. The machine is shared (brokers, other work), so N and each route's S run
+// interleaved in BENCH_ROUNDS short slices and each ratio is taken over the same slices of time.
+// BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
+// BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_PROFILE=<file.cpuprofile> (CPU profile of the
+// single-record phases). Prints every figure, how many broker sends carried the single-record requests, and
+// one JSON line. Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,27 +19,41 @@ import Fastify from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../src/config/index.js';
 import type { Route } from '../src/facade/route-table.js';
-import { startFacade } from '../src/facade/start.js';
+import { startFacade, type RunningFacade } from '../src/facade/start.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
+import { PulsarClient } from '../src/pulsar/client/index.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
 const adminUrl = process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const route = (process.env.BENCH_ROUTE ?? 'kafka') as Route;
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const which = process.env.BENCH_ROUTE ?? 'all';
+const routes: Route[] = which === 'all' ? ['kafka', 'pulsar', 'dual'] : [which as Route];
 const PARTITIONS = 4;
-const topic = `bench-facade-${randomUUID().slice(0, 8)}`;
-const pulsarTopic = `persistent://public/default/${topic}-p`;
+const run = randomUUID().slice(0, 8);
+const topicOf = (route: Route) => `bench-facade-${run}-${route}`;
+const pulsarOf = (route: Route) => `persistent://public/default/${topicOf(route)}-p`;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-/** Runs `one` from `concurrency` loops for `seconds`; returns calls/s and units/s. */
-async function load(one: () => Promise<number>): Promise<{ perSecond: number; unitsPerSecond: number }> {
-  const end = Date.now() + seconds * 1000;
+interface Rate {
+  calls: number;
+  units: number;
+  seconds: number;
+}
+const perSecond = (r: Rate) => r.calls / r.seconds;
+const unitsPerSecond = (r: Rate) => r.units / r.seconds;
+const add = (a: Rate, b: Rate): Rate => ({ calls: a.calls + b.calls, units: a.units + b.units, seconds: a.seconds + b.seconds });
+const none: Rate = { calls: 0, units: 0, seconds: 0 };
+
+/** Runs `one` from `concurrency` loops for `ms`; one returns the units it did (records). */
+async function load(ms: number, one: () => Promise<number>): Promise<Rate> {
+  const end = Date.now() + ms;
   let calls = 0;
   let units = 0;
-  const started = Date.now();
+  const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
@@ -44,22 +62,40 @@ async function load(one: () => Promise<number>): Promise<{ perSecond: number; un
       }
     }),
   );
-  const elapsed = (Date.now() - started) / 1000;
-  return { perSecond: calls / elapsed, unitsPerSecond: units / elapsed };
+  return { calls, units, seconds: (performance.now() - started) / 1000 };
+}
+
+/** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of what `what` runs. */
+async function profiler(): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
+  const file = process.env.BENCH_PROFILE;
+  if (!file) return { start: async () => undefined, stop: async () => undefined };
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  return {
+    start: async () => void (await session.post('Profiler.start')),
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const kafka = new Kafka({ brokers, clientId: 'k2p-bench-facade', logLevel: logLevel.NOTHING });
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await kafkaAdmin.createTopics({ topics: routes.map((r) => ({ topic: topicOf(r), numPartitions: PARTITIONS })), waitForLeaders: true });
   const admin = new PulsarAdmin({ url: adminUrl });
-  await applyPlan(admin, await planTopic(admin, { name: topic, partitions: PARTITIONS }, pulsarTopic, new KnownState(admin)));
+  for (const r of routes) await applyPlan(admin, await planTopic(admin, { name: topicOf(r), partitions: PARTITIONS }, pulsarOf(r), new KnownState(admin)));
 
   const dir = mkdtempSync(join(tmpdir(), 'k2p-bench-facade-'));
   writeFileSync(join(dir, 'c.yaml'), `connectors:\n  k: { kind: kafka, brokers: ${JSON.stringify(brokers)} }\n  p: { kind: pulsar, serviceUrl: "${serviceUrl}", adminUrl: "${adminUrl}" }\n`);
-  writeFileSync(join(dir, 'm.yaml'), `source: k\ntarget: p\ntopics:\n  - match: ${topic}\n    to: persistent://public/default/{topic}-p\n    route: ${route}\n`);
-  const facade = await startFacade(loadConfig([join(dir, 'c.yaml'), join(dir, 'm.yaml')]), { port: 0 });
+  const mappings = routes.map((r) => `  - match: ${topicOf(r)}\n    to: persistent://public/default/{topic}-p\n    route: ${r}\n`).join('');
+  writeFileSync(join(dir, 'm.yaml'), `source: k\ntarget: p\ntopics:\n${mappings}`);
+  const facade: RunningFacade = await startFacade(loadConfig([join(dir, 'c.yaml'), join(dir, 'm.yaml')]), { port: 0 });
 
   const noop = Fastify();
   noop.get('/noop', async () => ({}));
@@ -68,67 +104,118 @@ async function main(): Promise<void> {
   const json = 'application/vnd.kafka.json.v2+json';
   const single = JSON.stringify({ records: [{ key: 'k', value: { n: 1, text: 'hello' } }] });
   const hundred = JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: { n: i, text: 'hello' } })) });
-  const produce = async (body: string, n: number) => {
-    const res = await fetch(`${facade.url}/topics/${topic}`, { method: 'POST', headers: { 'content-type': json }, body });
+  const produce = async (route: Route, body: string, n: number) => {
+    const res = await fetch(`${facade.url}/topics/${topicOf(route)}`, { method: 'POST', headers: { 'content-type': json }, body });
     if (res.status !== 200) throw new Error(`produce: HTTP ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+    const text = await res.text();
+    if (text.includes('"error_code":5')) throw new Error(`produce on route ${route}: ${text}`);
     return n;
   };
-  await produce(single, 1); // warm-up: producer connected, metadata cached
-
-  const N = await load(async () => {
+  const noopCall = async () => {
     const res = await fetch(`${noopUrl}/noop`);
     await res.arrayBuffer();
     return 1;
-  });
-  const S = await load(() => produce(single, 1));
-  const B = await load(() => produce(hundred, 100));
+  };
+  for (const r of routes) await produce(r, single, 1); // warm-up: producers connected, metadata cached
+  await load(500, noopCall);
 
-  // v3 streaming: one request per loop, each streaming records for the phase duration.
+  // N and each route's S interleaved: every ratio compares the same slices of time.
+  const slice = (seconds * 1000) / rounds;
+  let N = none;
+  const S = new Map<Route, Rate>(routes.map((r) => [r, none]));
+  const sendsBefore = new Map<Route, number>();
+  for (const r of routes) sendsBefore.set(r, await sendStats(facade, r));
+  const prof = await profiler();
+  await prof.start();
+  for (let i = 0; i < rounds; i++) {
+    N = add(N, await load(slice, noopCall));
+    for (const r of routes) S.set(r, add(S.get(r)!, await load(slice, () => produce(r, single, 1))));
+  }
+  await prof.stop();
+  const sends = new Map<Route, number>();
+  for (const r of routes) sends.set(r, (await sendStats(facade, r)) - sendsBefore.get(r)!);
+
+  const B = new Map<Route, Rate>();
+  for (const r of routes) B.set(r, await load(seconds * 1000, () => produce(r, hundred, 100)));
+
+  // v3 streaming: C requests at once, each streaming records for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
   const chunk = new TextEncoder().encode(line.repeat(100));
-  const vStart = Date.now();
-  const vEnd = vStart + seconds * 1000;
-  const counts = await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (Date.now() >= vEnd) controller.close();
-          else controller.enqueue(chunk);
-        },
-      });
-      const res = await fetch(`${facade.url}/v3/clusters/${cluster}/topics/${topic}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
-      const text = await res.text();
-      return text.split('\n').filter((l) => l.startsWith('{"error_code":200')).length;
-    }),
-  );
-  const V = counts.reduce((a, b) => a + b, 0) / ((Date.now() - vStart) / 1000);
+  const V = new Map<Route, number>();
+  for (const r of routes) {
+    const vStart = Date.now();
+    const vEnd = vStart + seconds * 1000;
+    const counts = await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (Date.now() >= vEnd) controller.close();
+            else controller.enqueue(chunk);
+          },
+        });
+        const res = await fetch(`${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+        const text = await res.text();
+        return text.split('\n').filter((l) => l.startsWith('{"error_code":200')).length;
+      }),
+    );
+    V.set(r, counts.reduce((a, b) => a + b, 0) / ((Date.now() - vStart) / 1000));
+  }
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const messages = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, text: 'hello' }) }));
-  const K = await load(async () => {
-    await producer.send({ topic, acks: -1, messages });
+  const K = await load(seconds * 1000, async () => {
+    await producer.send({ topic: topicOf(routes[0]!), acks: -1, messages });
     return 100;
   });
   await producer.disconnect();
 
-  console.log(`route ${route}, ${concurrency} concurrent clients, ${seconds} s per phase, ${PARTITIONS} partitions`);
-  console.log(`N  no-op fastify route          ${fmt(N.perSecond)} req/s`);
-  console.log(`S  single-record JSON produce   ${fmt(S.perSecond)} req/s   S/N = ${(S.perSecond / N.perSecond).toFixed(2)} (target >= 0.5)`);
-  console.log(`B  100-record v2 requests       ${fmt(B.unitsPerSecond)} records/s (${fmt(B.perSecond)} req/s)   B/K = ${(B.unitsPerSecond / K.unitsPerSecond).toFixed(2)}`);
-  console.log(`V  v3 streaming                 ${fmt(V)} records/s   V/K = ${(V / K.unitsPerSecond).toFixed(2)} (target >= 0.5)`);
-  console.log(`K  native producer (kafkajs)    ${fmt(K.unitsPerSecond)} records/s`);
-  console.log(
-    JSON.stringify({ bench: 'facade', route, concurrency, seconds, noopReqPerSec: N.perSecond, singleReqPerSec: S.perSecond, batchRecordsPerSec: B.unitsPerSecond, streamRecordsPerSec: V, nativeRecordsPerSec: K.unitsPerSecond, singleVsNoop: S.perSecond / N.perSecond, streamVsNative: V / K.unitsPerSecond }),
-  );
+  let P: Rate | undefined;
+  if (routes.some((r) => r !== 'kafka')) {
+    const client = new PulsarClient({ serviceUrl });
+    const pulsarProducer = await client.createProducer({ topic: `persistent://public/default/bench-facade-${run}-native`, batchingMaxDelayMs: 1 });
+    const payload = Buffer.from(JSON.stringify({ n: 1, text: 'hello' }));
+    P = await load(seconds * 1000, async () => {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => pulsarProducer.send({ key: `k${i}`, payload })));
+      return 100;
+    });
+    await pulsarProducer.close();
+    await client.close();
+    await admin.topics.delete(`persistent://public/default/bench-facade-${run}-native`, { force: true }).catch(() => undefined);
+  }
+
+  const n = perSecond(N);
+  console.log(`${concurrency} concurrent keep-alive clients, ${seconds} s per phase (N and S in ${rounds} interleaved slices), ${PARTITIONS} partitions`);
+  console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
+  const out: Record<string, unknown> = { bench: 'facade', concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  for (const r of routes) {
+    const s = perSecond(S.get(r)!);
+    const v = V.get(r)!;
+    const carried = S.get(r)!.calls;
+    console.log(`-- route ${r}`);
+    console.log(`S  single-record JSON produce         ${fmt(s)} req/s   S/N = ${(s / n).toFixed(2)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
+    console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(2)} (target >= 0.5)`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K) };
+  }
+  console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s`);
+  if (P) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s`);
+  console.log(JSON.stringify(out));
 
   await noop.close();
   await facade.close();
-  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await kafkaAdmin.deleteTopics({ topics: routes.map(topicOf) }).catch(() => undefined);
   await kafkaAdmin.disconnect();
-  await admin.topics.delete(pulsarTopic, { force: true }).catch(() => undefined);
+  for (const r of routes) await admin.topics.delete(pulsarOf(r), { force: true }).catch(() => undefined);
+}
+
+/** Broker sends that carried produce requests so far on a route's topic (route pulsar: partition batches sent). */
+async function sendStats(facade: RunningFacade, route: Route): Promise<number> {
+  const topic = topicOf(route);
+  if (route === 'kafka') return facade.core.kafka.batchStats(topic)?.sends ?? 0;
+  if (route === 'dual') return facade.core.dual.batchStats(topic)?.sends ?? 0;
+  return facade.core.pulsar.flushStats(pulsarOf(route));
 }
 
 await main();

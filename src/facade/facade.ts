@@ -7,6 +7,7 @@ import { partitionForKey } from './murmur2.js';
 import type { PulsarSide } from './pulsar/pulsar-side.js';
 import { lastSequenceId } from './pulsar/positions.js';
 import { PulsarWriter } from './pulsar/pulsar-writer.js';
+import { DualWriter } from './dual-writer.js';
 import type { IncomingRecord, PartitionInfo, PartitionOffsets, PlacedRecord, RecordResult } from './records.js';
 import { CODES, RestError, partitionNotFound, topicNotFound } from './rest-error.js';
 import type { Route, RouteTable, TopicRoute } from './route-table.js';
@@ -25,10 +26,18 @@ function mappingOptions(r: TopicRoute): RecordMappingOptions {
   return { provenance: m.provenance, headerEncoding: m.headers.encoding, binaryKeys: m.keys.binary };
 }
 
+/** The highest partition a request names (a partition added since the count was read is looked up). */
+function highestPartition(records: readonly IncomingRecord[]): number | undefined {
+  let max: number | undefined;
+  for (const r of records) if (r.partition !== undefined && (max === undefined || r.partition > max)) max = r.partition;
+  return max;
+}
+
 export class FacadeCore {
   readonly gates = new TopicGates();
   private readonly roundRobin = new Map<string, number>();
-  private readonly dualChains = new Map<string, Promise<unknown>>();
+  /** Route dual: Kafka, then Pulsar in Kafka's order, concurrent requests coalesced. */
+  readonly dual: DualWriter;
   private readonly flipTimeoutMs: number;
   /** v2 consumer instances (set by facadeCore; absent in a core built by hand without them). */
   consumers?: ConsumerInstances;
@@ -42,6 +51,7 @@ export class FacadeCore {
     options: FacadeCoreOptions = {},
   ) {
     this.flipTimeoutMs = options.flipTimeoutMs ?? 60_000;
+    this.dual = new DualWriter(kafka, pulsar);
   }
 
   /** Topic names clients see: Kafka's topics (internal ones hidden) and mapped topics on route pulsar. */
@@ -51,8 +61,8 @@ export class FacadeCore {
   }
 
   /** Partition count on the side that holds the topic's truth (Kafka for kafka and dual). */
-  async partitionCount(r: TopicRoute): Promise<number | undefined> {
-    return r.route === 'pulsar' ? this.pulsar.partitions(r.pulsarTopic!) : this.kafka.partitions(r.topic);
+  async partitionCount(r: TopicRoute, partition?: number): Promise<number | undefined> {
+    return r.route === 'pulsar' ? this.pulsar.partitions(r.pulsarTopic!) : this.kafka.partitions(r.topic, partition);
   }
 
   async partitions(topic: string): Promise<PartitionInfo[]> {
@@ -102,7 +112,7 @@ export class FacadeCore {
     const r = this.routes.lookup(topic);
     const leave = this.gates.enter(topic);
     try {
-      const count = await this.partitionCount(r);
+      const count = await this.partitionCount(r, highestPartition(records));
       if (count === undefined) throw topicNotFound(topic);
       const placed = this.place(topic, records, count, Date.now());
       if (r.route !== 'kafka') {
@@ -117,7 +127,7 @@ export class FacadeCore {
           return await done;
         }
         case 'dual':
-          return await this.produceDual(r, placed);
+          return await this.dual.produce(topic, r.pulsarTopic!, placed, mappingOptions(r));
       }
     } finally {
       leave();
@@ -136,37 +146,6 @@ export class FacadeCore {
   }
 
   /**
-   * Kafka first; its offsets become the Pulsar sequence ids, same partition. Requests of one topic take
-   * turns up to the Pulsar enqueue, so Pulsar receives each partition in Kafka's offset order.
-   */
-  private async produceDual(r: TopicRoute, placed: PlacedRecord[]): Promise<RecordResult[]> {
-    const previous = this.dualChains.get(r.topic) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const chain = previous.then(() => mine);
-    this.dualChains.set(r.topic, chain);
-    let kafkaResults: RecordResult[];
-    let pulsarDone: Promise<RecordResult[]> | undefined;
-    try {
-      await previous;
-      kafkaResults = await this.kafka.produce(r.topic, placed);
-      const written = kafkaResults.filter((k) => k.offset !== null).length;
-      if (written > 0) {
-        const offsets = kafkaResults.map((k) => k.offset);
-        pulsarDone = (await this.pulsar.enqueue(r.topic, r.pulsarTopic!, 'dual', placed, mappingOptions(r), offsets)).done;
-      }
-    } finally {
-      release();
-      if (this.dualChains.get(r.topic) === chain) this.dualChains.delete(r.topic);
-    }
-    if (!pulsarDone) return kafkaResults;
-    const pulsarResults = await pulsarDone;
-    // The Kafka offset is the truth; a record Pulsar did not take is reported failed (retriable) so the
-    // client knows the two sides differ for it.
-    return kafkaResults.map((k, i) => (k.error || !pulsarResults[i]!.error ? k : { ...k, error: pulsarResults[i]!.error }));
-  }
-
-  /**
    * Changes a topic's route. New requests wait while in-flight ones finish; a flip to pulsar then waits
    * until Pulsar holds every offset Kafka has (the mirror caught up), and continues numbering after it.
    */
@@ -176,7 +155,7 @@ export class FacadeCore {
     const r = this.routes.lookup(topic);
     await this.gates.close(topic, async () => {
       await this.gates.idle(topic);
-      await this.dualChains.get(topic);
+      await this.dual.idle(topic);
       if (route === 'kafka') {
         if (r.pulsarTopic) await this.pulsar.drop(r.pulsarTopic);
         return;

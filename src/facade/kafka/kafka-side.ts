@@ -1,8 +1,10 @@
 // Route kafka: a plain proxy to the Kafka cluster through kafkajs (producer, admin metadata and offsets).
-import type { Admin, Kafka, Producer } from 'kafkajs';
+// Concurrent produce requests of a topic are coalesced into one producer send (src/facade/batcher.ts).
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { kafkaErrorType, causeChain } from '../../kafka/errors.js';
 import type { PartitionInfo, PartitionOffsets, PlacedRecord, RecordResult } from '../records.js';
 import { CODES, RestError } from '../rest-error.js';
+import { SendBatcher } from '../batcher.js';
 
 const TOPICS_TTL_MS = 5_000;
 
@@ -16,17 +18,76 @@ export function kafkaFailure(err: unknown): RestError {
   return new RestError(retriable ? CODES.KAFKA_RETRIABLE : CODES.KAFKA_ERROR, why);
 }
 
+/** How long a topic's partition count is served from memory before it is read again (in the background). */
+const COUNT_TTL_MS = 5_000;
+/** A merged send stays well under Kafka's default max.message.bytes (1 MiB) per partition batch. */
+const SEND_LIMITS = { maxWeight: 512 * 1024, maxRequests: 4096 };
+/** Times a send re-reads metadata for a partition the producer does not know before it gives up. */
+const UNKNOWN_PARTITION_RETRIES = 5;
+
+/** Bytes a record adds to a send (for the batcher's limit). */
+export function recordWeight(records: readonly PlacedRecord[]): number {
+  let n = 0;
+  for (const r of records) {
+    n += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const h of r.headers) n += 8 + h.key.length + (h.value?.length ?? 0);
+  }
+  return n;
+}
+
+/**
+ * kafkajs groups a send's records by partition and silently leaves out partitions its metadata does not list
+ * (a partition added after the producer loaded the topic): the send "succeeds" without them. This
+ * partitioner takes the partition the facade chose and, when the producer's metadata lacks it, fails the
+ * attempt with a metadata error — kafkajs then reloads the metadata and tries again; after a few reloads
+ * without it, the send fails (non-retriable) instead of dropping records.
+ */
+export function guardedPartitioner(): () => (args: { topic: string; partitionMetadata: { partitionId: number }[]; message: { partition?: number } }) => number {
+  return () => {
+    const known = new WeakMap<object, Set<number>>();
+    const misses = new Map<string, number>();
+    return ({ topic, partitionMetadata, message }) => {
+      const p = message.partition ?? -1;
+      let ids = known.get(partitionMetadata);
+      if (!ids) {
+        ids = new Set(partitionMetadata.map((m) => m.partitionId));
+        known.set(partitionMetadata, ids);
+      }
+      if (ids.has(p)) {
+        if (misses.size > 0) misses.delete(`${topic}/${p}`);
+        return p;
+      }
+      const key = `${topic}/${p}`;
+      const n = (misses.get(key) ?? 0) + 1;
+      misses.set(key, n);
+      const err = new Error(`partition ${p} of topic ${topic} is not in the producer's metadata`) as Error & { retriable: boolean };
+      if (n > UNKNOWN_PARTITION_RETRIES) {
+        misses.delete(key);
+        err.name = 'KafkaJSNonRetriableError';
+        err.retriable = false;
+      } else {
+        err.name = 'KafkaJSMetadataNotLoaded'; // kafkajs reloads the metadata and tries again
+        err.retriable = true;
+      }
+      throw err;
+    };
+  };
+}
+
 export class KafkaSide {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private topics: { at: number; names: Set<string> } | undefined;
-  private readonly counts = new Map<string, number>();
+  private topicsLoading: Promise<Set<string>> | undefined;
+  private readonly counts = new Map<string, { at: number; count: number }>();
+  private readonly countLoads = new Map<string, Promise<number | undefined>>();
+  private readonly batchers = new Map<string, SendBatcher<readonly PlacedRecord[], RecordResult[]>>();
 
   constructor(readonly kafka: Kafka) {}
 
   private getProducer(): Promise<Producer> {
     this.producer ??= (async () => {
-      const p = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      const p = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: guardedPartitioner() as never });
       await p.connect();
       return p;
     })().catch((err: unknown) => {
@@ -48,13 +109,21 @@ export class KafkaSide {
     return this.admin;
   }
 
-  /** Topic names (internal ones included; callers filter). Cached briefly; a miss re-reads once. */
+  /** Topic names (internal ones included; callers filter). Cached briefly; concurrent reads share one. */
   async topicNames(fresh = false): Promise<Set<string>> {
-    if (!fresh && this.topics && Date.now() - this.topics.at < TOPICS_TTL_MS) return this.topics.names;
-    const admin = await this.getAdmin();
-    const names = new Set(await admin.listTopics().catch((err: unknown) => Promise.reject(kafkaFailure(err))));
-    this.topics = { at: Date.now(), names };
-    return names;
+    const cached = this.topics;
+    if (!fresh && cached && Date.now() - cached.at < TOPICS_TTL_MS) return cached.names;
+    this.topicsLoading ??= (async () => {
+      try {
+        const admin = await this.getAdmin();
+        const names = new Set(await admin.listTopics().catch((err: unknown) => Promise.reject(kafkaFailure(err))));
+        this.topics = { at: Date.now(), names };
+        return names;
+      } finally {
+        this.topicsLoading = undefined;
+      }
+    })();
+    return this.topicsLoading;
   }
 
   async exists(topic: string): Promise<boolean> {
@@ -75,16 +144,36 @@ export class KafkaSide {
         replicas: p.replicas.map((b) => ({ broker: b, leader: b === p.leader, in_sync: p.isr.includes(b) })),
       }))
       .sort((a, b) => a.partition - b.partition);
-    this.counts.set(topic, parts.length);
+    this.counts.set(topic, { at: Date.now(), count: parts.length });
     return parts;
   }
 
-  /** Partition count, undefined for a topic Kafka does not have. */
-  async partitions(topic: string): Promise<number | undefined> {
-    if (!(await this.exists(topic))) return undefined;
+  /** Reads a topic's partition count now (one read per topic at a time). */
+  private loadCount(topic: string): Promise<number | undefined> {
+    let load = this.countLoads.get(topic);
+    if (!load) {
+      load = this.metadata(topic)
+        .then((parts) => {
+          if (!parts) this.counts.delete(topic);
+          return parts?.length;
+        })
+        .finally(() => this.countLoads.delete(topic));
+      this.countLoads.set(topic, load);
+    }
+    return load;
+  }
+
+  /**
+   * Partition count, undefined for a topic Kafka does not have. Served from memory (read again in the
+   * background once older than a few seconds, so no request waits for metadata); read now when unknown, or
+   * when `partition` is at or past the known count (a partition added since).
+   */
+  async partitions(topic: string, partition?: number): Promise<number | undefined> {
     const known = this.counts.get(topic);
-    if (known !== undefined) return known;
-    return (await this.metadata(topic))?.length;
+    if (!known) return this.loadCount(topic);
+    if (partition !== undefined && partition >= known.count) return this.loadCount(topic);
+    if (Date.now() - known.at > COUNT_TTL_MS) this.loadCount(topic).catch(() => undefined);
+    return known.count;
   }
 
   async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
@@ -125,44 +214,86 @@ export class KafkaSide {
   }
 
   /**
-   * Writes records (partition already chosen) in one request per call; records of one partition get
-   * consecutive offsets in the order given. A failure fails every record of the call.
+   * Writes a request's records (partition already chosen). Concurrent requests of a topic are coalesced:
+   * those arriving while a send is in flight go together in the next one (docs/facade.md). Records of one
+   * partition get consecutive offsets in the order given, after those of earlier requests; each record's
+   * result carries its own offset. A failed send fails every record of the requests it carried.
    */
-  async produce(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
-    const producer = await this.getProducer();
+  produce(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
+    let batcher = this.batchers.get(topic);
+    if (!batcher) {
+      batcher = new SendBatcher<readonly PlacedRecord[], RecordResult[]>(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS);
+      this.batchers.set(topic, batcher);
+    }
+    return batcher.submit(records, recordWeight(records));
+  }
+
+  /** Sends and requests carried by a topic's batcher so far. */
+  batchStats(topic: string): { sends: number; requests: number } | undefined {
+    return this.batchers.get(topic)?.stats;
+  }
+
+  /** Resolves once no produce request of the topic is queued or in flight. */
+  async idle(topic: string): Promise<void> {
+    await this.batchers.get(topic)?.idle();
+  }
+
+  /**
+   * One producer send of records (partition already chosen): records of one partition get consecutive
+   * offsets in the order given. Never throws: a failure fails every record (with the REST Proxy's code), and a
+   * partition the broker did not acknowledge fails its records.
+   */
+  async write(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
     try {
-      const meta = await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map((r) => ({
-          partition: r.partition,
-          key: r.key,
-          value: r.value,
-          timestamp: String(r.timestamp),
-          headers: kafkajsHeaders(r.headers),
-        })),
-      });
-      const base = new Map(meta.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
-      const seen = new Map<number, bigint>();
-      return records.map((r) => {
-        const n = seen.get(r.partition) ?? 0n;
-        seen.set(r.partition, n + 1n);
-        const b = base.get(r.partition);
-        return { partition: r.partition, offset: b === undefined || b < 0n ? null : b + n, timestamp: r.timestamp };
-      });
+      const producer = await this.getProducer();
+      const messages = new Array<Message>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        messages[i] = { partition: r.partition, key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers.length === 0 ? undefined : kafkajsHeaders(r.headers) };
+      }
+      const meta = await producer.send({ topic, acks: -1, messages });
+      const base = new Map<number, bigint>();
+      for (const m of meta) if (m.topicName === topic && m.errorCode === 0 && m.baseOffset !== undefined) base.set(m.partition, BigInt(m.baseOffset));
+      const next = new Map<number, bigint>();
+      const out = new Array<RecordResult>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        let offset = next.get(r.partition);
+        if (offset === undefined) offset = base.get(r.partition);
+        if (offset === undefined || offset < 0n) {
+          out[i] = { partition: r.partition, offset: null, timestamp: r.timestamp, error: new RestError(CODES.KAFKA_ERROR, `Kafka did not acknowledge partition ${r.partition} of topic ${topic}`) };
+          continue;
+        }
+        next.set(r.partition, offset + 1n);
+        out[i] = { partition: r.partition, offset, timestamp: r.timestamp };
+      }
+      return out;
     } catch (err) {
-      const error = kafkaFailure(err);
+      const error = err instanceof RestError ? err : kafkaFailure(err);
       return records.map((r) => ({ partition: r.partition, offset: null, timestamp: r.timestamp, error }));
     }
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.batchers.values()].map((b) => b.idle()));
     const p = this.producer;
     const a = this.admin;
     this.producer = undefined;
     this.admin = undefined;
     await Promise.allSettled([p?.then((x) => x.disconnect()), a?.then((x) => x.disconnect())]);
   }
+}
+
+/** Splits the results of a merged send back into one array per request (same order, same lengths). */
+export function splitResults(requests: readonly (readonly PlacedRecord[])[], results: readonly RecordResult[]): RecordResult[][] {
+  if (requests.length === 1) return [results as RecordResult[]];
+  const out: RecordResult[][] = [];
+  let at = 0;
+  for (const req of requests) {
+    out.push(results.slice(at, at + req.length));
+    at += req.length;
+  }
+  return out;
 }
 
 /** kafkajs takes headers as an object (repeated names as arrays, in order of first appearance). */

@@ -97,6 +97,11 @@ export class PulsarSide {
     return { done: w.send(kafkaTopic, records, options, offsets) };
   }
 
+  /** Partition sends started by a topic's current writer (0 without one). */
+  async flushStats(topic: string): Promise<number> {
+    return (await this.writers.get(topic)?.catch(() => undefined))?.flushes ?? 0;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.writers.keys()].map((t) => this.drop(t)));
   }

@@ -5,6 +5,9 @@
 //   numbering Kafka started goes on after a route flip). The producer is exclusive with fencing under one
 //   fixed name: a second gateway writing the topic takes it over (and the first reopens on its next
 //   request), so two processes never hand out the same offset.
+// Records are coalesced per partition: a partition with nothing unacknowledged sends what it has at the end of
+// the current turn of the event loop; while a send is in flight, records gather in the client's batch and go
+// together as soon as it is acknowledged (the client's batch timer is only a backstop).
 import { isK2pError } from '../../errors.js';
 import { toPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
 import type { PulsarAdmin } from '../../pulsar/admin/index.js';
@@ -24,10 +27,19 @@ export function pulsarFailure(err: unknown): RestError {
   return new RestError(retriable ? CODES.KAFKA_RETRIABLE : CODES.KAFKA_ERROR, message);
 }
 
+/** The client's batch timer: only a backstop, the writer flushes each partition itself (see above). */
+const BACKSTOP_DELAY_MS = 10;
+
 export class PulsarWriter {
   /** Route pulsar: the next sequence id per partition. */
   private readonly next: bigint[];
   failed = false;
+  /** Per partition index: records added since the last flush; a flush waiting for its acknowledgements. */
+  private readonly dirty: boolean[] = [];
+  private readonly flushing: boolean[] = [];
+  private flushScheduled = false;
+  /** Partition sends (batches) the writer started (for benchmarks). */
+  flushes = 0;
 
   private constructor(
     readonly topic: string,
@@ -45,8 +57,8 @@ export class PulsarWriter {
   static async open(client: PulsarClient, admin: PulsarAdmin, topic: string, mode: WriterMode, atLeast?: ReadonlyMap<number, bigint>): Promise<PulsarWriter> {
     const producer = await client.createProducer(
       mode === 'pulsar'
-        ? { topic, producerName: FACADE_PRODUCER, accessMode: 'ExclusiveWithFencing', sendTimeoutMs: 30_000, batchingMaxDelayMs: 1 }
-        : { topic, sendTimeoutMs: 30_000, batchingMaxDelayMs: 1 },
+        ? { topic, producerName: FACADE_PRODUCER, accessMode: 'ExclusiveWithFencing', sendTimeoutMs: 30_000, batchingMaxDelayMs: BACKSTOP_DELAY_MS }
+        : { topic, sendTimeoutMs: 30_000, batchingMaxDelayMs: BACKSTOP_DELAY_MS },
     );
     const next: bigint[] = [];
     if (mode === 'pulsar') {
@@ -85,24 +97,55 @@ export class PulsarWriter {
    */
   send(kafkaTopic: string, records: readonly PlacedRecord[], options: RecordMappingOptions, offsets?: readonly (bigint | null)[]): Promise<RecordResult[]> {
     const partitioned = this.producer.partitions > 0;
-    const sends = records.map((r, i) => {
+    const sends = new Array<Promise<RecordResult>>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       let offset: bigint | null;
       if (offsets) offset = offsets[i] ?? null;
       else {
         offset = this.next[r.partition] ?? 0n;
         this.next[r.partition] = offset + 1n;
       }
-      if (offset === null) return Promise.resolve<RecordResult>({ partition: r.partition, offset: null, timestamp: r.timestamp, error: new RestError(CODES.KAFKA_ERROR, 'not written to Kafka') });
+      if (offset === null) {
+        sends[i] = Promise.resolve<RecordResult>({ partition: r.partition, offset: null, timestamp: r.timestamp, error: new RestError(CODES.KAFKA_ERROR, 'not written to Kafka') });
+        continue;
+      }
       const at = offset;
-      return this.producer.send(PulsarWriter.message(kafkaTopic, r, at, options, partitioned)).then(
+      sends[i] = this.producer.send(PulsarWriter.message(kafkaTopic, r, at, options, partitioned)).then(
         (): RecordResult => ({ partition: r.partition, offset: at, timestamp: r.timestamp }),
         (err: unknown): RecordResult => {
           this.failed = true; // a fenced or broken producer is reopened by the next request
           return { partition: r.partition, offset: null, timestamp: r.timestamp, error: pulsarFailure(err) };
         },
       );
-    });
+      this.dirty[partitioned ? r.partition : 0] = true;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushDirty);
+    }
     return Promise.all(sends);
+  }
+
+  /** Sends each partition's gathered records unless that partition still waits for acknowledgements. */
+  private readonly flushDirty = (): void => {
+    this.flushScheduled = false;
+    for (let p = 0; p < this.dirty.length; p++) if (this.dirty[p] && !this.flushing[p]) this.flushPartition(p);
+  };
+
+  private flushPartition(p: number): void {
+    this.dirty[p] = false;
+    this.flushing[p] = true;
+    this.flushes++;
+    // flush() sends the open batch and resolves once everything sent on the partition is acknowledged.
+    this.producer
+      .partition(p)
+      .flush()
+      .catch(() => undefined)
+      .then(() => {
+        this.flushing[p] = false;
+        if (this.dirty[p]) this.flushPartition(p);
+      });
   }
 
   close(): Promise<void> {
