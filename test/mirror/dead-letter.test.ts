@@ -101,21 +101,28 @@ if (process.env.K2P_DLQ_CHILD) {
   }
 
   let kafkaAdmin: ReturnType<Kafka['admin']> | undefined;
-  async function kafkaAdminFor(topic: string): Promise<{ partition: number; high: string }[]> {
+  /** Source topics made by this file: deleted, then the admin disconnected, in one cleanup (after hooks run in order). */
+  const createdTopics: string[] = [];
+  async function connectedAdmin(): Promise<ReturnType<Kafka['admin']>> {
     if (!kafkaAdmin) {
-      kafkaAdmin = kafka.admin();
-      await kafkaAdmin.connect();
-      const a = kafkaAdmin;
-      cleanup(() => a.disconnect());
+      const a = kafka.admin();
+      await a.connect();
+      kafkaAdmin = a;
+      cleanup(async () => {
+        await a.deleteTopics({ topics: createdTopics }).catch(() => undefined);
+        await a.disconnect();
+      });
     }
-    return kafkaAdmin.fetchTopicOffsets(topic);
+    return kafkaAdmin;
+  }
+  async function kafkaAdminFor(topic: string): Promise<{ partition: number; high: string }[]> {
+    return (await connectedAdmin()).fetchTopicOffsets(topic);
   }
 
   async function sourceTopic(prefix: string, partitions: number): Promise<string> {
     const topic = uniqueName(prefix);
-    await kafkaAdminFor('__consumer_offsets').catch(() => undefined); // connects the admin
-    await kafkaAdmin!.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-    cleanup(() => kafkaAdmin!.deleteTopics({ topics: [topic] }).catch(() => undefined));
+    await (await connectedAdmin()).createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    createdTopics.push(topic);
     return topic;
   }
 
