@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv with the interop referees (official Pulsar Python client, confluent-kafka). Idempotent.
+# Creates .venv with the interop referees (official Pulsar Python client, confluent-kafka) and schemathesis (the
+# facade fuzz test), all pinned in test/interop/requirements.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 req=test/interop/requirements.txt

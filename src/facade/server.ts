@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes.js';
 import type { FacadeCore } from './facade.js';
 import { authenticate, type FacadeAuth } from './http/auth.js';
-import { installErrorHandlers } from './http/errors.js';
+import { frameworkError, installErrorHandlers } from './http/errors.js';
+import { facadeOpenApi } from './openapi.js';
 import type { EmbeddedFormat } from './http/media-types.js';
 import { recordEncoder } from './consumers/record-formats.js';
 import { registerV2ConsumerRoutes } from './v2/consumer-routes.js';
@@ -32,7 +33,7 @@ export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'a
 
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true } as const;
+  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true, maxParamLength: 1024, frameworkErrors: frameworkError } as const;
   const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
@@ -55,6 +56,8 @@ export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}
   if (core.consumers) registerV2ConsumerRoutes(app, core.consumers, { formats: CONSUMER_FORMATS, extensions: options.v2Extensions ?? false, bodyLimit, encode: recordEncoder(core) });
   registerV3ClusterRoutes(app, core, clusterId);
   registerV3RecordRoutes(app, core, clusterId, bodyLimit);
+  const openApi = facadeOpenApi();
+  app.get('/openapi.json', async () => openApi);
   extend?.(app);
   registerAdminRoutes(app, core, options.adminPrefix ?? '/k2p');
   return app;

@@ -19,6 +19,15 @@ export function toRestError(err: unknown): RestError {
   return new RestError(CODES.INTERNAL, 'Internal server error');
 }
 
+/**
+ * Errors the framework answers before any route runs (a malformed URL, a path parameter past
+ * maxParamLength): in the same format (fastify's `frameworkErrors` option).
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  void reply.code(status).type(contentType(req)).send({ error_code: status, message: `HTTP ${status}: ${err.message}` });
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toRestError(err);

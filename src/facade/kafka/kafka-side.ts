@@ -82,6 +82,7 @@ export class KafkaSide {
   private readonly counts = new Map<string, { at: number; count: number }>();
   private readonly countLoads = new Map<string, Promise<number | undefined>>();
   private readonly batchers = new Map<string, SendBatcher<readonly PlacedRecord[], RecordResult[]>>();
+  private offsetReads: Promise<unknown> = Promise.resolve();
 
   constructor(readonly kafka: Kafka) {}
 
@@ -176,9 +177,28 @@ export class KafkaSide {
     return known.count;
   }
 
+  /**
+   * kafkajs's fetchTopicOffsets reads the topic's partitions from the admin client's shared metadata, which a
+   * concurrent call for another topic can replace without it (then it fails with a TypeError): one call at a
+   * time, and once more after such a failure.
+   */
+  private topicOffsets(topic: string): Promise<{ partition: number; high: string; low: string }[]> {
+    const run = async () => {
+      const admin = await this.getAdmin();
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        if (!causeChain(err).some((e) => e.name === 'TypeError')) throw kafkaFailure(err);
+        return admin.fetchTopicOffsets(topic).catch((again: unknown) => Promise.reject(kafkaFailure(again)));
+      }
+    };
+    const next = this.offsetReads.then(run, run);
+    this.offsetReads = next.catch(() => undefined);
+    return next;
+  }
+
   async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
-    const admin = await this.getAdmin();
-    const all = await admin.fetchTopicOffsets(topic).catch((err: unknown) => Promise.reject(kafkaFailure(err)));
+    const all = await this.topicOffsets(topic);
     const p = all.find((o) => o.partition === partition);
     if (!p) throw new RestError(CODES.PARTITION_NOT_FOUND, `Partition ${partition} of topic ${topic} not found.`);
     return { beginning_offset: Number(p.low), end_offset: Number(p.high) };
@@ -186,8 +206,7 @@ export class KafkaSide {
 
   /** End offset (next offset to be written) of every partition. */
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = await this.getAdmin();
-    const all = await admin.fetchTopicOffsets(topic).catch((err: unknown) => Promise.reject(kafkaFailure(err)));
+    const all = await this.topicOffsets(topic);
     return new Map(all.map((o) => [o.partition, BigInt(o.high)]));
   }
 

@@ -64,15 +64,21 @@ async function streamProduce(core: FacadeCore, req: FastifyRequest<{ Params: Par
     }
     if (splitter.junk !== undefined) {
       queue.push({ error: { error_code: 400, message: `Malformed JSON near "${splitter.junk}"` } });
-      body.destroy();
+      // The rest of the body is read and dropped: destroying the request would close the connection before
+      // the answer is written.
+      body.removeAllListeners('data');
+      body.resume();
       ended = true;
     }
     if (queue.length > STREAM_BATCH * 4) body.pause();
     notify();
   });
   const finished = new Promise<void>((resolve) => {
+    let done = false;
     const end = () => {
-      if (splitter.incomplete) queue.push({ error: { error_code: 400, message: 'Malformed JSON: the body ends inside a record' } });
+      if (done) return; // 'end' and 'close' both come
+      done = true;
+      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: { error_code: 400, message: 'Malformed JSON: the body ends inside a record' } });
       ended = true;
       notify();
       resolve();
@@ -149,7 +155,7 @@ async function batchProduce(core: FacadeCore, req: FastifyRequest<{ Params: Para
   const entries = body.entries as unknown[];
   const parsed: { id: unknown; rec?: ParsedV3; error?: Record<string, unknown> }[] = entries.map((e, i) => {
     const id = isObject(e) ? e.id : undefined;
-    if (typeof id !== 'string' || id === '') return { id: id ?? null, error: { error_code: 400, message: `entries[${i}].id must be a non-empty string` } };
+    if (typeof id !== 'string' || id === '') return { id: typeof id === 'string' ? id : null, error: { error_code: 400, message: `entries[${i}].id must be a non-empty string` } };
     try {
       return { id, rec: parseV3Record(e, `entries[${i}]`) };
     } catch (err) {
