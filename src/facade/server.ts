@@ -33,7 +33,7 @@ export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'a
 
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true, maxParamLength: 1024, frameworkErrors: frameworkError } as const;
+  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 }, frameworkErrors: frameworkError } as const;
   const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
