@@ -1,16 +1,21 @@
 // `npm run bench:offsets`: translating and applying many groups' offsets at once. One 10-partition topic
 // (RECORDS per partition, mirrored by the real Mirror with the offset index), GROUPS Kafka groups with random
-// committed offsets on every partition (set through the admin API, not timed); then, timed: plan every group
-// (Kafka reads), translate all partitions (one Pulsar scan per partition for all groups), place every
-// subscription (create + reset-cursor). Prints the total, each phase and the per-group cost, checks a
-// sample of groups (first message = committed offset), then one JSON line. Defaults are small; the target
-// figure is BENCH_GROUPS=1000 (issue #6: < 10 s). Not a test: nothing is asserted but the sample.
+// committed offsets on every partition (set through the admin API, not timed); then, timed: one sync round
+// for every group (syncGroups — what `k2p offsets sync --once` runs): plan (Kafka reads), attached-consumer
+// check (one stats read per topic), mirror check, translate (one Pulsar scan per partition for all groups),
+// place every subscription, record the state. The ceiling, sampled just before and just after at the same
+// concurrency: the broker's cheapest placement, one create-subscription request at an entry position.
+// Prints the total, each phase, the per-group cost and the ratio to the ceiling, checks a sample of groups
+// (first message = committed offset), then one JSON line. The issue's figure is BENCH_GROUPS=1000 (issue #6:
+// < 10 s). BENCH_PLACE_CONCURRENCY sets the placements in flight (default 64). Not a test: nothing is
+// asserted but the sample.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { Mirror } from '../src/mirror/mirror.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
-import { applyTranslations, planGroup, RedisGroupStateStore, RedisOffsetIndex, TopicBounds, translate, KafkajsGroups, type OffsetsDeps, type PartitionRequest } from '../src/offsets/index.js';
+import { RedisGroupStateStore, RedisOffsetIndex, KafkajsGroups, syncGroups, type OffsetsDeps } from '../src/offsets/index.js';
+import { PLACE_CONCURRENCY } from '../src/offsets/translate.js';
 import { mapLimit } from '../src/offsets/limit.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
@@ -18,6 +23,7 @@ import { PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 50);
 const PARTITIONS = 10;
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2000);
+const PLACE = Number(process.env.BENCH_PLACE_CONCURRENCY ?? PLACE_CONCURRENCY);
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const admin = new PulsarAdmin({ url: process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080' });
 const client = new PulsarClient({ serviceUrl: process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650' });
@@ -32,7 +38,9 @@ await kafkaAdmin.connect();
 try {
   // Setup (not timed): topic, records, mirror with index, groups.
   await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS }, target, new KnownState(admin)));
+  // With retention (as a mirror run carries Kafka's), the broker does not delete the partitions as inactive
+  // during the long setup (brokerDeleteInactiveTopicsMode delete_when_no_subscriptions, 60 s without producers).
+  await applyPlan(admin, await planTopic(admin, { name: source, partitions: PARTITIONS, retentionMs: -1 }, target, new KnownState(admin)));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (let p = 0; p < PARTITIONS; p++) {
@@ -49,12 +57,13 @@ try {
   await mirror.stop();
   const groups = Array.from({ length: GROUPS }, (_, i) => `bench-app-${run}-${i}`);
   const committed = new Map<string, bigint[]>();
-  await mapLimit(groups, 16, async (group) => {
+  await mapLimit(groups, 64, async (group) => {
     const offsets = Array.from({ length: PARTITIONS }, () => BigInt(Math.floor(Math.random() * (RECORDS + 1))));
     committed.set(group, offsets);
     await kafkaAdmin.setOffsets({ groupId: group, topic: source, partitions: offsets.map((o, partition) => ({ partition, offset: String(o) })) });
   });
 
+  let round: Record<string, number> = {};
   const deps: OffsetsDeps = {
     kafka: new KafkajsGroups(kafka, 'bench'),
     pulsar: client,
@@ -64,26 +73,46 @@ try {
     targetOf: (t) => (t === source ? target : undefined),
     mirrorGroup,
     concurrency: 32,
+    placeConcurrency: PLACE,
+    log: (event, fields) => {
+      if (event === 'sync-round') round = fields as Record<string, number>;
+    },
   };
 
-  // Timed.
-  const t0 = performance.now();
-  const bounds = new TopicBounds(deps);
-  const plans = await mapLimit(groups, 32, (group) => planGroup(deps, { group, subscription: `sub-${group}`, type: 'Failover', whenNoOffset: 'earliest' }, bounds));
-  const t1 = performance.now();
-  const all: PartitionRequest[] = plans.flatMap((p) => p.requests);
-  const translations = await translate(deps, all);
-  const t2 = performance.now();
-  let at = 0;
-  const perGroup = groups.map((group, i) => {
-    const n = plans[i]!.requests.length;
-    const slice = translations.slice(at, at + n);
-    at += n;
-    return { group, slice };
+  // The ceiling, at the same concurrency, sampled just before and just after ours (the machine's load drifts):
+  // one create request per new subscription at an entry position — the broker's cheapest placement — on a
+  // twin topic with no subscription yet.
+  const twin = `${target}-ceiling`;
+  await admin.topics.createPartitioned(twin, PARTITIONS);
+  const ids = await mapLimit(Array.from({ length: PARTITIONS }, (_, p) => p), PARTITIONS, async (p) => {
+    const producer = await client.createProducer({ topic: partitionTopic(twin, p) });
+    const id = await producer.send({ payload: Buffer.from('x') });
+    await producer.close();
+    return id;
   });
-  await mapLimit(perGroup, 8, ({ group, slice }) => applyTranslations(admin, `sub-${group}`, slice, 8));
-  const t3 = performance.now();
-  const total = (t3 - t0) / 1000;
+  const SAMPLE = Math.min(GROUPS * PARTITIONS, 3000);
+  let made = 0;
+  const ceiling = async (): Promise<number> => {
+    const c0 = performance.now();
+    await mapLimit(Array.from({ length: SAMPLE }, () => made++), PLACE, (i) => admin.subscriptions.create(partitionTopic(twin, i % PARTITIONS), `raw-${i}`, ids[i % PARTITIONS]!));
+    return SAMPLE / ((performance.now() - c0) / 1000);
+  };
+  const before = await ceiling();
+
+  // Timed: one sync round for every group.
+  const t0 = performance.now();
+  const outcomes = await syncGroups(
+    deps,
+    groups.map((group) => ({ group, subscription: `sub-${group}`, type: 'Failover', whenNoOffset: 'earliest' })),
+  );
+  const total = (performance.now() - t0) / 1000;
+  const placed = outcomes.reduce((n, o) => n + o.moved, 0);
+  if (placed !== GROUPS * PARTITIONS) throw new Error(`placed ${placed} subscriptions, expected ${GROUPS * PARTITIONS}: ${JSON.stringify(outcomes.find((o) => o.result !== 'synced'))}`);
+
+  const after = await ceiling();
+  await admin.topics.delete(twin, { force: true });
+  const oursRate = placed / ((round.applyMs ?? 0) / 1000);
+  const rawRate = (before + after) / 2;
 
   // Check a sample: the first message on every partition is the first record >= the committed offset.
   const sample = groups.slice(0, Math.min(3, GROUPS));
@@ -100,17 +129,41 @@ try {
     }
   }
 
-  console.log(`groups ${GROUPS} × partitions ${PARTITIONS} (${RECORDS} records per partition)`);
-  console.log(`plan (Kafka reads)         ${((t1 - t0) / 1000).toFixed(2)} s`);
-  console.log(`translate (Pulsar scans)   ${((t2 - t1) / 1000).toFixed(2)} s`);
-  console.log(`apply (subscriptions)      ${((t3 - t2) / 1000).toFixed(2)} s`);
-  console.log(`total                      ${total.toFixed(2)} s — ${((total * 1000) / GROUPS).toFixed(1)} ms per group`);
+  const sec = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(2)} s`;
+  console.log(`groups ${GROUPS} × partitions ${PARTITIONS} (${RECORDS} records per partition), ${PLACE} placements in flight`);
+  console.log(`plan + checks (Kafka reads, stats)  ${sec(round.planMs)}`);
+  console.log(`translate (Pulsar scans)           ${sec(round.translateMs)}`);
+  console.log(`apply (${placed} subscriptions)     ${sec(round.applyMs)} — ${oursRate.toFixed(0)} placements/s`);
+  console.log(`record (group state)               ${sec(round.recordMs)}`);
+  console.log(`total                              ${total.toFixed(2)} s — ${((total * 1000) / GROUPS).toFixed(1)} ms per group`);
+  console.log(`ceiling: bare creates at an entry, ${SAMPLE} before and after: ${before.toFixed(0)}/s and ${after.toFixed(0)}/s; apply / ceiling = ${(oursRate / rawRate).toFixed(2)}`);
   console.log(`sample checked: ${checked} partitions start exactly at the committed offset`);
-  console.log(JSON.stringify({ bench: 'offsets', groups: GROUPS, partitions: PARTITIONS, records: RECORDS, planS: (t1 - t0) / 1000, translateS: (t2 - t1) / 1000, applyS: (t3 - t2) / 1000, totalS: total, msPerGroup: (total * 1000) / GROUPS, checked }));
+  console.log(
+    JSON.stringify({
+      bench: 'offsets',
+      groups: GROUPS,
+      partitions: PARTITIONS,
+      records: RECORDS,
+      placeConcurrency: PLACE,
+      planS: (round.planMs ?? 0) / 1000,
+      translateS: (round.translateMs ?? 0) / 1000,
+      applyS: (round.applyMs ?? 0) / 1000,
+      recordS: (round.recordMs ?? 0) / 1000,
+      totalS: total,
+      msPerGroup: (total * 1000) / GROUPS,
+      placementsPerS: oursRate,
+      ceilingCreatesPerS: rawRate,
+      ceilingBefore: before,
+      ceilingAfter: after,
+      ratio: oursRate / rawRate,
+      checked,
+    }),
+  );
   await (deps.kafka as KafkajsGroups).close();
 } finally {
   await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
   await admin.topics.delete(target, { force: true }).catch(() => undefined);
+  await admin.topics.delete(`${target}-ceiling`, { force: true }).catch(() => undefined);
   await kafkaAdmin.disconnect();
   await client.close();
   redis.disconnect();

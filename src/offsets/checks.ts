@@ -1,6 +1,7 @@
 // The conditions cutover and rollback check before they change anything: the Kafka group has no members,
 // the mirror has stored what the group could have consumed, and no Pulsar consumer holds the subscription.
 import { K2pError } from '../errors.js';
+import type { PulsarAdmin, TopicStats } from '../pulsar/admin/index.js';
 import { parseTopicName } from '../pulsar/client/index.js';
 import type { OffsetsDeps } from './deps.js';
 import { mapLimit } from './limit.js';
@@ -47,14 +48,29 @@ export async function mirrorBehind(deps: OffsetsDeps, requests: readonly Partiti
   return out.filter((b): b is Behind => b !== undefined);
 }
 
+/** Per-partition stats of partitioned topics, read once and shared by the groups checked together. */
+export class PartitionStats {
+  private readonly cache = new Map<string, Promise<Record<string, TopicStats>>>();
+
+  constructor(private readonly admin: PulsarAdmin) {}
+
+  of(base: string): Promise<Record<string, TopicStats>> {
+    let s = this.cache.get(base);
+    if (!s) {
+      s = this.admin.topics.partitionedStats(base, true).then((all) => all.partitions ?? {});
+      this.cache.set(base, s);
+    }
+    return s;
+  }
+}
+
 /** Consumers attached to `subscription` on the given partition topics, by partition topic (only non-zero). */
-export async function attachedConsumers(deps: OffsetsDeps, subscription: string, targets: readonly string[]): Promise<Map<string, number>> {
+export async function attachedConsumers(deps: OffsetsDeps, subscription: string, targets: readonly string[], stats = new PartitionStats(deps.admin)): Promise<Map<string, number>> {
   const bases = [...new Set(targets.map((t) => parseTopicName(t).base))];
   const wanted = new Set(targets);
   const out = new Map<string, number>();
   await mapLimit(bases, deps.concurrency ?? 16, async (base) => {
-    const stats = await deps.admin.topics.partitionedStats(base, true);
-    for (const [name, s] of Object.entries(stats.partitions ?? {})) {
+    for (const [name, s] of Object.entries(await stats.of(base))) {
       const n = s.subscriptions[subscription]?.consumers.length ?? 0;
       if (n > 0 && wanted.has(name)) out.set(name, n);
     }

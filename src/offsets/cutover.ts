@@ -61,7 +61,8 @@ export async function cutover(deps: OffsetsDeps, g: GroupTarget, options: Cutove
   const translations = await translate(deps, plan.requests);
   const partitions = translations.map(partitionState);
   await deps.store.put({ group: g.group, subscription: g.subscription, phase: 'cutting-over', lastSyncAt: previous?.lastSyncAt, updatedAt: Date.now(), partitions });
-  await applyTranslations(deps.admin, g.subscription, translations, deps.concurrency ?? 16, options.onPlaced);
+  const placedBefore = new Set(previous?.subscription === g.subscription ? previous.partitions.map((p) => p.target) : []);
+  await applyTranslations(deps.admin, g.subscription, translations, deps.concurrency ?? 16, options.onPlaced, placedBefore);
 
   // A Kafka consumer started meanwhile would make the positions stale: stay "cutting-over" and refuse.
   await assertGroupInactive(deps, g.group, 'cutover');

@@ -1,8 +1,13 @@
 // Puts a durable subscription on one Pulsar partition at a translated position: created there when it does
-// not exist, its cursor reset there when it does. "After message P" is the broker's reset-cursor with
-// isExcluded (and P's batch index when P sits inside a batch): the mark-delete position covers P and the
-// batch indexes before it (needs acknowledgmentAtBatchIndexLevelEnabled on the broker), so the first message
-// delivered is the one after P. Running it again with the same position changes nothing.
+// not exist, its cursor reset there when it does. "After message P":
+// - P ends its entry (not batched, or the last index of its batch): the start of the next entry, L:E+1 —
+//   what the broker itself makes of an excluded entry position (it moves to the next valid position when E
+//   ends its ledger). The create call places a new subscription there in one request.
+// - P inside a batch: the broker's reset-cursor with isExcluded and P's batch index — the mark-delete
+//   position covers P and the batch indexes before it (needs acknowledgmentAtBatchIndexLevelEnabled on the
+//   broker), so the first message delivered is the one after P. A new subscription takes two requests
+//   (create at the entry, then that reset): the broker's create ignores batch indexes.
+// Running it again with the same position changes nothing.
 import type { CursorPosition, PulsarAdmin } from '../pulsar/admin/index.js';
 import { isHttpStatus } from '../pulsar/admin/http.js';
 import type { Located } from './types.js';
@@ -11,20 +16,36 @@ import type { Located } from './types.js';
 export function cursorFor(located: Located): CursorPosition {
   const p = located.previous;
   if (!p) return 'earliest';
-  const inBatch = p.id.batchIndex >= 0 && p.id.batchSize > 1;
-  return { ledgerId: p.id.ledgerId, entryId: p.id.entryId, partition: p.id.partition, batchIndex: inBatch ? p.id.batchIndex : undefined, excluded: true };
+  const endsEntry = p.id.batchIndex < 0 || p.id.batchIndex >= p.id.batchSize - 1;
+  if (endsEntry) return { ledgerId: p.id.ledgerId, entryId: p.id.entryId + 1n, partition: p.id.partition };
+  return { ledgerId: p.id.ledgerId, entryId: p.id.entryId, partition: p.id.partition, batchIndex: p.id.batchIndex, excluded: true };
 }
 
-/** Creates or moves `subscription` on the partition topic `target`; 'created' or 'moved'. */
-export async function placeSubscription(admin: PulsarAdmin, target: string, subscription: string, position: CursorPosition): Promise<'created' | 'moved'> {
+async function move(admin: PulsarAdmin, target: string, subscription: string, position: CursorPosition): Promise<void> {
+  if (position === 'earliest') await admin.subscriptions.resetToMessage(target, subscription, { ledgerId: -1n, entryId: -1n });
+  else if (position === 'latest') await admin.subscriptions.skipAll(target, subscription);
+  else await admin.subscriptions.resetToMessage(target, subscription, position);
+}
+
+/**
+ * Creates or moves `subscription` on the partition topic `target`; 'created' or 'moved'. `exists` is a hint
+ * (e.g. the subscription was placed before): it saves the request that would fail, never decides the result.
+ */
+export async function placeSubscription(admin: PulsarAdmin, target: string, subscription: string, position: CursorPosition, exists = false): Promise<'created' | 'moved'> {
+  if (exists) {
+    try {
+      await move(admin, target, subscription, position);
+      return 'moved';
+    } catch (err) {
+      if (!isHttpStatus(err, 404)) throw err; // 404: gone after all — create it
+    }
+  }
   try {
     await admin.subscriptions.create(target, subscription, position);
     return 'created';
   } catch (err) {
     if (!isHttpStatus(err, 409)) throw err; // 409: it exists — move it
   }
-  if (position === 'earliest') await admin.subscriptions.resetToMessage(target, subscription, { ledgerId: -1n, entryId: -1n });
-  else if (position === 'latest') await admin.subscriptions.skipAll(target, subscription);
-  else await admin.subscriptions.resetToMessage(target, subscription, position);
+  await move(admin, target, subscription, position);
   return 'moved';
 }

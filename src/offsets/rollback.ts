@@ -42,7 +42,7 @@ export async function rollback(deps: OffsetsDeps, g: GroupTarget): Promise<Rollb
   }
 
   const partitions = await mapLimit(state.partitions, deps.concurrency ?? 16, async (p): Promise<PartitionState | undefined> => {
-    const pos = await subscriptionPosition(deps.pulsar, deps.admin, p.target, subscription);
+    const pos = await subscriptionPosition(deps.pulsar, deps.admin, p.target, subscription, `rollback of ${g.group} refused on ${p.topic}[${p.partition}] (${p.target})`);
     if (pos.first) return { ...p, kafkaOffset: String(pos.first.offset), position: `at ${pos.first.id.toString()}`, nextId: pos.first.id.toString(), nextOffset: String(pos.first.offset) };
     if (pos.afterLast) return { topic: p.topic, partition: p.partition, target: p.target, kafkaOffset: String(pos.afterLast.offset + 1n), position: `after ${pos.afterLast.id.toString()}` };
     return undefined; // nothing stored on Pulsar: the group's Kafka offset stays as it is

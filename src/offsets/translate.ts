@@ -28,18 +28,36 @@ export async function translate(deps: OffsetsDeps, requests: readonly PartitionR
   return requests.map((r) => ({ ...r, located: located.get(r.target)!.get(r.kafkaOffset)! }));
 }
 
+/** Subscription placements in flight at once: the broker's create is latency-bound (a cursor and its ledger
+ * are written to the metadata store and a bookie), so throughput grows with concurrency well past 16. */
+export const PLACE_CONCURRENCY = 64;
+
+/** One subscription to place on one partition; `exists`: placed there before (a hint, see placeSubscription). */
+export interface Placement {
+  subscription: string;
+  translation: PartitionTranslation;
+  exists?: boolean;
+}
+
+/** Places every subscription (of one or many groups) at its translated position; `onPlaced` after each. */
+export async function applyPlacements(admin: PulsarAdmin, placements: readonly Placement[], concurrency = PLACE_CONCURRENCY, onPlaced?: (p: Placement) => void): Promise<void> {
+  await mapLimit(placements, concurrency, async (p) => {
+    await placeSubscription(admin, p.translation.target, p.subscription, cursorFor(p.translation.located), p.exists);
+    onPlaced?.(p);
+  });
+}
+
 /** Places `subscription` on every translated partition (create or reset); calls `onPlaced` after each. */
 export async function applyTranslations(
   admin: PulsarAdmin,
   subscription: string,
   translations: readonly PartitionTranslation[],
-  concurrency = 16,
+  concurrency = PLACE_CONCURRENCY,
   onPlaced?: (t: PartitionTranslation) => void,
+  placedBefore: ReadonlySet<string> = new Set(),
 ): Promise<void> {
-  await mapLimit(translations, concurrency, async (t) => {
-    await placeSubscription(admin, t.target, subscription, cursorFor(t.located));
-    onPlaced?.(t);
-  });
+  const placements = translations.map((t) => ({ subscription, translation: t, exists: placedBefore.has(t.target) }));
+  await applyPlacements(admin, placements, concurrency, onPlaced && ((p) => onPlaced(p.translation)));
 }
 
 export function partitionState(t: PartitionTranslation): PartitionState {

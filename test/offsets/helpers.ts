@@ -2,7 +2,7 @@
 // onStored), a kafkajs group that consumes part of it and commits, the offsets dependencies on the local
 // stack (group state in Redis under a scope of its own), and a Pulsar consumer that reads "the rest".
 import assert from 'node:assert/strict';
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { Mirror, type StoredBatch } from '../../src/mirror/mirror.js';
 import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
@@ -11,8 +11,12 @@ import { RedisGroupStateStore } from '../../src/offsets/group-state.js';
 import { KafkajsGroups } from '../../src/offsets/kafka-groups.js';
 import { RedisOffsetIndex } from '../../src/offsets/offset-index.js';
 import type { MessageId, PulsarClient } from '../../src/pulsar/client/index.js';
+import { runReferee } from '../helpers/python.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
+
+// kafkajs is CommonJS; Node's ESM loader does not detect this one as a named export.
+const { ConfigResourceTypes } = kafkajs;
 
 export const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-offsets-test', logLevel: logLevel.NOTHING });
 export const client = testClient();
@@ -32,7 +36,7 @@ export interface MirroredPair {
   stored: Map<number, { offset: bigint; id: MessageId }[]>;
 }
 
-/** A fresh Kafka topic and its provisioned Pulsar target (both removed after the file). */
+/** A fresh Kafka topic and its provisioned Pulsar target, retention on (both removed after the file). */
 export async function sourceAndTarget(prefix: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<MirroredPair> {
   await adminReady;
   const source = uniqueName(`${prefix}-src`);
@@ -42,7 +46,10 @@ export async function sourceAndTarget(prefix: string, partitions: number, config
     await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
     await admin.topics.delete(target, { force: true }).catch(() => undefined);
   });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions }, target, new KnownState(admin)));
+  // Retention as a mirror run carries Kafka's: without it the broker deletes a partition that has no
+  // subscription and no producer for 60 s (brokerDeleteInactiveTopicsMode delete_when_no_subscriptions) —
+  // its data gone, a later producer writes into a new, empty topic.
+  await applyPlan(admin, await planTopic(admin, { name: source, partitions, retentionMs: -1 }, target, new KnownState(admin)));
   const index = new RedisOffsetIndex(redis, { prefix: `${uniqueName('k2p-test-idx')}:`, stride: 50 });
   return { source, target, partitions, mirrorGroup: uniqueName('k2p-mirror'), index, stored: new Map() };
 }
@@ -188,6 +195,70 @@ export async function kafkaOffsets(topic: string, partitions: number): Promise<M
   while (!complete() && (Date.now() - last < 3000 || Date.now() - started < 5000)) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return out;
+}
+
+/** The official Python client (test/interop/python/subscription_referee.py) on the subscription reads until
+ * idle; offsets per partition. */
+export async function pythonRest(topic: string, subscription: string): Promise<Map<number, bigint[]>> {
+  const { lines } = await runReferee<{ partition: number; offset: number }>('subscription_referee.py', ['--service-url', STACK.pulsarServiceUrl, 'consume', topic, '-s', subscription, '--idle', '5']);
+  const got = new Map<number, bigint[]>();
+  for (const l of lines) got.set(l.partition, [...(got.get(l.partition) ?? []), BigInt(l.offset)]);
+  return got;
+}
+
+/**
+ * Stops in offset gaps: per partition the first offset above `above` that a read_committed consumer never
+ * sees (asserted to exist); on partition 1, instead, a stored record inside a Pulsar batch past that gap when
+ * there is one.
+ */
+export function gapStops(pair: MirroredPair, visible: Map<number, bigint[]>, above = 30n): Map<number, bigint> {
+  const stops = new Map<number, bigint>();
+  for (let p = 0; p < pair.partitions; p++) {
+    const list = visible.get(p)!;
+    const seen = new Set(list.map(String));
+    const gap = [...Array(Number(list.at(-1)!)).keys()].map(BigInt).find((o) => o > above && !seen.has(String(o)));
+    assert.ok(gap !== undefined, `partition ${p} has a gap`);
+    const inBatch = pair.stored.get(p)!.find((r) => r.offset > gap + 25n && r.id.batchIndex > 0)?.offset;
+    stops.set(p, p === 1 && inBatch !== undefined ? inBatch : gap);
+  }
+  return stops;
+}
+
+/** Kafka compaction made fast: segments roll after 100 ms, any dirty share is cleanable, no lag. */
+export const FAST_COMPACTION: ITopicConfig['configEntries'] = [
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'segment.ms', value: '100' },
+  { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+  { name: 'min.compaction.lag.ms', value: '0' },
+  { name: 'delete.retention.ms', value: '100' },
+];
+
+/**
+ * Waits until Kafka's log cleaner has removed records on every partition of `topic` (created with
+ * FAST_COMPACTION): a read_committed consumer from offset 0 sees fewer records than the end offset. Each
+ * round writes a record per partition (key "roll") so the segment before it rolls and can be cleaned. Then
+ * compaction is turned off for the topic, so what is visible stays as it is. Returns the visible offsets.
+ */
+export async function compactNow(topic: string, partitions: number, timeoutMs = 180_000): Promise<Map<number, bigint[]>> {
+  await adminReady;
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      await producer.send({ topic, messages: Array.from({ length: partitions }, (_, p) => ({ partition: p, key: 'roll', value: 'roll' })) });
+      const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+      const visible = await kafkaOffsets(topic, partitions);
+      if ([...visible].every(([p, list]) => BigInt(list.length) < ends.get(p)!)) {
+        await kafkaAdmin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
+        return visible;
+      }
+      assert.ok(Date.now() < deadline, `Kafka did not compact ${topic} (visible ${[...visible].map(([p, l]) => `${p}: ${l.length}/${ends.get(p)}`).join(', ')})`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** Asserts partition p delivered exactly the Kafka records at or after from[p], in order, once each. */

@@ -26,4 +26,4 @@ export type { AdminHttpOptions } from './http.js';
 export type { CursorPosition } from './subscriptions.js';
 export type { NamespaceAction } from './tenants.js';
 export type { SchemaInfoJson, StoredSchema } from './schemas.js';
-export type { MessagePosition, RetentionPolicy, SubscriptionStats, TopicStats } from './topics.js';
+export type { CursorInternalStats, MessagePosition, RetentionPolicy, SubscriptionStats, TopicInternalStats, TopicStats } from './topics.js';

@@ -23,6 +23,22 @@ export interface SubscriptionStats {
   [more: string]: unknown;
 }
 
+/** The parts of the broker's internal stats (managed ledger and cursors) that callers use. */
+export interface TopicInternalStats {
+  lastConfirmedEntry: string;
+  cursors: Record<string, CursorInternalStats>;
+  [more: string]: unknown;
+}
+
+export interface CursorInternalStats {
+  /** `L:E`: every entry up to here is acknowledged. */
+  markDeletePosition: string;
+  readPosition: string;
+  /** Entries acknowledged past the mark-delete position, as ranges: `[]`, or `[(L:a..L:b],(L:c..L:d]]`. */
+  individuallyDeletedMessages: string;
+  [more: string]: unknown;
+}
+
 export interface MessagePosition {
   ledgerId: bigint;
   entryId: bigint;
@@ -99,6 +115,11 @@ export class Topics {
   /** Stats of a partitioned topic: the aggregate, plus one entry per partition when `perPartition`. */
   partitionedStats(topic: string, perPartition = true): Promise<TopicStats & { partitions: Record<string, TopicStats> }> {
     return this.http.call('GET', `${this.path(topic)}/partitioned-stats?perPartition=${perPartition}`);
+  }
+
+  /** Managed-ledger and cursor state of one (non-partitioned or partition) topic. */
+  internalStats(topic: string): Promise<TopicInternalStats> {
+    return this.http.call('GET', `${this.path(topic)}/internalStats`);
   }
 
   async lastMessageId(topic: string): Promise<MessagePosition> {
