@@ -53,11 +53,12 @@ export function registerOffsetsCommands(program: Command): void {
     .description('move a stopped Kafka consumer group onto its Pulsar subscription: every partition starts exactly at its committed offset')
     .requiredOption('--group <id>', 'Kafka consumer group')
     .option('--wait <ms>', 'how long to wait for the mirror to catch up', (v) => Number(v), 60_000)
+    .option('--again', 'place the subscription again although the group is cut over (no Pulsar consumer may be attached)')
     .addHelpText('after', '\nExample:\n  k2p cutover --group billing -c connectors/local.yaml -c mappings/examples/shop.yaml')
-    .action(async (opts: Common & { group: string; wait: number }) => {
+    .action(async (opts: Common & { group: string; wait: number; again?: boolean }) => {
       await withSetup(opts, async (s, adminUrl) => {
         await assertBrokerSettings(adminUrl);
-        const r = await cutover(s.deps, s.groupTarget(opts.group), { waitMs: opts.wait });
+        const r = await cutover(s.deps, s.groupTarget(opts.group), { waitMs: opts.wait, again: opts.again });
         printPartitions(r.partitions, opts.json ?? false, { group: r.group, subscription: r.subscription, result: r.already ? 'already cut over (nothing changed)' : 'cut over' });
       });
     });

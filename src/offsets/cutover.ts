@@ -18,6 +18,8 @@ export interface CutoverOptions {
   pollMs?: number;
   /** Called after each partition's subscription is placed. */
   onPlaced?: (t: PartitionTranslation) => void;
+  /** Place the subscription again even if the group is cut over (e.g. after a topic unload, docs/offsets.md). */
+  again?: boolean;
 }
 
 export interface CutoverResult {
@@ -31,7 +33,7 @@ export interface CutoverResult {
 
 export async function cutover(deps: OffsetsDeps, g: GroupTarget, options: CutoverOptions = {}): Promise<CutoverResult> {
   const previous = await deps.store.get(g.group);
-  if (previous?.phase === 'cut-over') return { group: g.group, subscription: previous.subscription, already: true, partitions: previous.partitions, skipped: [] };
+  if (previous?.phase === 'cut-over' && !options.again) return { group: g.group, subscription: previous.subscription, already: true, partitions: previous.partitions, skipped: [] };
   await assertGroupInactive(deps, g.group, 'cutover');
   const plan = await planGroup(deps, g);
 

@@ -7,7 +7,7 @@
 //   position covers P and the batch indexes before it (needs acknowledgmentAtBatchIndexLevelEnabled on the
 //   broker), so the first message delivered is the one after P. A new subscription takes two requests
 //   (create at the entry, then that reset): the broker's create ignores batch indexes.
-// Running it again with the same position changes nothing.
+// Running it again with the same position changes nothing. Positions survive a topic unload (see below).
 import type { CursorPosition, PulsarAdmin } from '../pulsar/admin/index.js';
 import { isHttpStatus } from '../pulsar/admin/http.js';
 import type { Located } from './types.js';
@@ -30,22 +30,35 @@ async function move(admin: PulsarAdmin, target: string, subscription: string, po
 /**
  * Creates or moves `subscription` on the partition topic `target`; 'created' or 'moved'. `exists` is a hint
  * (e.g. the subscription was placed before): it saves the request that would fail, never decides the result.
+ *
+ * A move is sent twice. The broker persists a reset's mark-delete position together with the batch
+ * acknowledgements the cursor had *before* the reset, and keeps the new ones in memory only
+ * (ManagedCursorImpl.internalResetCursor, Pulsar 4.0). A broker that crashes before the cursor's next persist
+ * reads the old ones back: a subscription moved back would skip the records of an old entry's
+ * acknowledgements past its new position. The same reset once more persists the new state. A new
+ * subscription has no old acknowledgements: one request at an entry, create + reset inside a batch (whose
+ * batch index a crash or an unload can still lose: duplicates of that batch, see docs/offsets.md).
  */
 export async function placeSubscription(admin: PulsarAdmin, target: string, subscription: string, position: CursorPosition, exists = false): Promise<'created' | 'moved'> {
+  let how: 'created' | 'moved' | undefined;
   if (exists) {
     try {
       await move(admin, target, subscription, position);
-      return 'moved';
+      how = 'moved';
     } catch (err) {
       if (!isHttpStatus(err, 404)) throw err; // 404: gone after all — create it
     }
   }
-  try {
-    await admin.subscriptions.create(target, subscription, position);
-    return 'created';
-  } catch (err) {
-    if (!isHttpStatus(err, 409)) throw err; // 409: it exists — move it
+  if (how === undefined) {
+    try {
+      await admin.subscriptions.create(target, subscription, position);
+      how = 'created';
+    } catch (err) {
+      if (!isHttpStatus(err, 409)) throw err; // 409: it exists — move it
+      await move(admin, target, subscription, position);
+      how = 'moved';
+    }
   }
-  await move(admin, target, subscription, position);
-  return 'moved';
+  if (how === 'moved') await move(admin, target, subscription, position);
+  return how;
 }

@@ -1,11 +1,14 @@
 // A gateway killed (SIGKILL) in the middle of a cutover — some partitions placed, others half-placed or not
 // at all — and the cutover run again: the subscription still delivers exactly the rest of every partition.
+// And a topic unloaded after cutover (Pulsar 4.0 then loses batch-index positions): cutover --again.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cutover } from '../../src/offsets/cutover.js';
 import { RedisGroupStateStore } from '../../src/offsets/group-state.js';
+import { partitionTopic } from '../../src/pulsar/client/index.js';
+import { admin } from '../helpers/pulsar.js';
 import { uniqueName } from '../helpers/stack.js';
 import { assertRest, client, consumeUntil, kafkaOffsets, offsetsDeps, produce, readRest, redis, sourceAndTarget, startMirror, waitMirrored } from './helpers.js';
 
@@ -39,4 +42,23 @@ test('cutover killed midway, run again: still exact', { timeout: 300_000 }, asyn
   assert.equal(again.already, false);
   assert.equal((await store.get(group))?.phase, 'cut-over');
   assertRest('after the crash and re-run', await readRest(client, pair.target, subscription), await kafkaOffsets(pair.source, 6), stops);
+});
+
+test('a topic unloaded after cutover (the broker drops batch-index positions then): cutover --again is exact', { timeout: 300_000 }, async () => {
+  const pair = await sourceAndTarget('off-unload', 2);
+  await produce(pair.source, [300, 300]);
+  const mirror = await startMirror(pair);
+  await waitMirrored(pair);
+  await mirror.stop();
+  const stops = new Map<number, bigint>();
+  for (let p = 0; p < 2; p++) stops.set(p, pair.stored.get(p)!.find((r, j) => j >= 50 * (p + 1) && r.id.batchIndex > 0)!.offset);
+  const group = uniqueName('k2p-app');
+  await consumeUntil(group, pair.source, stops);
+  const deps = offsetsDeps(pair);
+  const g = { group, subscription: uniqueName('sub'), type: 'Failover' as const, whenNoOffset: 'earliest' as const };
+  await cutover(deps, g);
+  for (let p = 0; p < 2; p++) await admin.topics.unload(partitionTopic(pair.target, p));
+  const again = await cutover(deps, g, { again: true });
+  assert.equal(again.already, false, 'placed again');
+  assertRest('after an unload and cutover --again', await readRest(client, pair.target, g.subscription), await kafkaOffsets(pair.source, 2), stops);
 });
