@@ -133,7 +133,7 @@ try {
   console.log(`groups ${GROUPS} × partitions ${PARTITIONS} (${RECORDS} records per partition), ${PLACE} placements in flight`);
   console.log(`plan + checks (Kafka reads, stats)  ${sec(round.planMs)}`);
   console.log(`translate (Pulsar scans)           ${sec(round.translateMs)}`);
-  console.log(`apply (${placed} subscriptions)     ${sec(round.applyMs)} — ${oursRate.toFixed(0)} placements/s`);
+  console.log(`apply (${placed} subscriptions)     ${sec(round.applyMs)} — ${oursRate.toFixed(0)} placements/s (${round.inBatch} inside a batch: create + reset; the rest one create)`);
   console.log(`record (group state)               ${sec(round.recordMs)}`);
   console.log(`total                              ${total.toFixed(2)} s — ${((total * 1000) / GROUPS).toFixed(1)} ms per group`);
   console.log(`ceiling: bare creates at an entry, ${SAMPLE} before and after: ${before.toFixed(0)}/s and ${after.toFixed(0)}/s; apply / ceiling = ${(oursRate / rawRate).toFixed(2)}`);
@@ -152,6 +152,7 @@ try {
       totalS: total,
       msPerGroup: (total * 1000) / GROUPS,
       placementsPerS: oursRate,
+      inBatch: round.inBatch,
       ceilingCreatesPerS: rawRate,
       ceilingBefore: before,
       ceilingAfter: after,

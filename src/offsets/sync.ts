@@ -6,6 +6,7 @@ import { attachedConsumers, mirrorBehind, PartitionStats } from './checks.js';
 import type { GroupTarget, OffsetsDeps } from './deps.js';
 import type { GroupState, PartitionState } from './group-state.js';
 import { mapLimit } from './limit.js';
+import { cursorFor } from './place.js';
 import { planGroup, TopicBounds, type PartitionRequest } from './plan.js';
 import { applyPlacements, partitionState, translate } from './translate.js';
 import type { PartitionTranslation } from './types.js';
@@ -97,7 +98,11 @@ export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget
     return { group: p.g.group, result: ts.length > 0 ? 'synced' : 'unchanged', moved: ts.length, waiting, note };
   });
   const ms = (a: number, b: number) => Math.round(b - a);
-  deps.log?.('sync-round', { groups: groups.length, placed: placements.length, planMs: ms(t0, t1), translateMs: ms(t1, t2), applyMs: ms(t2, t3), recordMs: ms(t3, performance.now()) });
+  const inBatch = placements.filter((p) => {
+    const c = cursorFor(p.translation.located);
+    return typeof c === 'object' && c.batchIndex !== undefined;
+  }).length;
+  deps.log?.('sync-round', { groups: groups.length, placed: placements.length, inBatch, planMs: ms(t0, t1), translateMs: ms(t1, t2), applyMs: ms(t2, t3), recordMs: ms(t3, performance.now()) });
   return outcomes.sort((a, b) => a.group.localeCompare(b.group));
 }
 
