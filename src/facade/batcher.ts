@@ -1,6 +1,7 @@
 // Coalesces concurrent produce requests into one broker send. At most one send is in flight per batcher:
-// requests that arrive while it is (and those arriving in the same turn of the event loop as an idle
-// batcher's first one) wait, and the next send carries them all, in arrival order. Each request gets its
+// requests that arrive while it is (and, for an idle batcher, those arriving until the turn of the event
+// loop after its first one: requests already on their way in are read in that turn's poll phase) wait, and the
+// next send carries them all, in arrival order. Each request gets its
 // own results back; a failed send fails exactly the requests it carried; a request is never split across
 // sends (its records stay together and in order).
 //
@@ -48,9 +49,9 @@ export class SendBatcher<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ request, weight, resolve, reject });
       if (!this.busy && !this.scheduled) {
-        // Idle: go at the end of this turn, so requests parsed in the same turn share the send.
+        // Idle: go at the end of the next turn, so requests parsed meanwhile share the send.
         this.scheduled = true;
-        setImmediate(this.pump);
+        setImmediate(this.settle);
       }
     });
   }
@@ -65,6 +66,11 @@ export class SendBatcher<T, R> {
     if (!this.busy && !this.scheduled && this.queue.length === this.head) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+
+  /** One more turn of the event loop: requests already on their way in (read in its poll phase) join. */
+  private readonly settle = (): void => {
+    setImmediate(this.pump);
+  };
 
   private readonly pump = (): void => {
     this.scheduled = false;

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import { SendBatcher } from '../../src/facade/batcher.js';
 import { fixture, kafka, readKafka, V2_BINARY, b64 } from './fixture.js';
 
+/** Two turns of the event loop: an idle batcher sends after one more turn than the one a request came in. */
+const turns = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
 test('batcher: requests arriving while a send is in flight go together, in order, each with its own result', async () => {
   const sends: number[][] = [];
   let release!: () => void;
@@ -15,7 +18,7 @@ test('batcher: requests arriving while a send is in flight go together, in order
     return { results: requests.map((r) => `r${r}`) };
   });
   const first = batcher.submit(0, 1);
-  await new Promise((resolve) => setImmediate(resolve)); // the first send leaves alone and stays in flight
+  await turns(); // the first send leaves alone and stays in flight
   const later = [1, 2, 3, 4].map((n) => batcher.submit(n, 1));
   release();
   assert.deepEqual(await Promise.all([first, ...later]), ['r0', 'r1', 'r2', 'r3', 'r4']);
@@ -38,7 +41,7 @@ test('batcher: a failed send fails exactly its requests; a heavy request goes al
   );
   const bad = assert.rejects(batcher.submit('bad', 1), /broker said no/);
   const sameSend = assert.rejects(batcher.submit('b', 1), /broker said no/); // same turn: same send
-  await new Promise((resolve) => setImmediate(resolve));
+  await turns();
   const nextSend = batcher.submit('a', 1);
   await bad;
   await sameSend;
@@ -50,7 +53,7 @@ test('batcher: a failed send fails exactly its requests; a heavy request goes al
   assert.deepEqual(sends.slice(-4), [['x', 'y'], ['big'], ['p', 'q', 'r'], ['s']]);
   // A send whose results come later frees the batcher for the next send at once.
   const slow = batcher.submit('slow', 1);
-  await new Promise((resolve) => setImmediate(resolve));
+  await turns();
   assert.equal(await batcher.submit('after', 1), 'ok after');
   late(['ok slow']);
   assert.equal(await slow, 'ok slow');
