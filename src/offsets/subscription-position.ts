@@ -45,7 +45,8 @@ export async function subscriptionPosition(client: PulsarClient, admin: PulsarAd
   if (!sub) throw new K2pError('K2P_OFF_UNKNOWN_SUBSCRIPTION', `subscription ${subscription} does not exist on ${target}`, { topic: target, subscription });
   if (sub.msgBacklog === 0) return { afterLast: await new PartitionScanner(client, admin).lastStored(target) };
   // Whole entries acknowledged past the mark-delete position are only in the cursor's internal state.
-  const cursor = (await admin.topics.internalStats(target)).cursors[subscription];
+  const cursors = (await admin.topics.internalStats(target)).cursors;
+  const cursor = cursors[subscription] ?? cursors[encodeURIComponent(subscription)]; // cursor names are URL-encoded
   const ackedEntries = cursor && cursor.individuallyDeletedMessages !== '[]' ? cursor.individuallyDeletedMessages : undefined;
   const consumer = await client.subscribe({ topic: target, subscription, subscriptionType: 'Exclusive', receiverQueueSize: WINDOW });
   try {
