@@ -11,6 +11,7 @@ const COUNT_TTL_MS = 10_000;
 export class PulsarSide {
   private readonly writers = new Map<string, Promise<PulsarWriter>>();
   private readonly counts = new Map<string, { at: number; count: number | undefined }>();
+  private readonly countLoads = new Map<string, Promise<number | undefined>>();
 
   constructor(
     readonly client: PulsarClient,
@@ -23,16 +24,32 @@ export class PulsarSide {
    */
   async partitions(topic: string): Promise<number | undefined> {
     const cached = this.counts.get(topic);
-    if (cached && cached.count !== undefined && Date.now() - cached.at < COUNT_TTL_MS) return cached.count;
-    let count: number | undefined;
-    try {
-      const n = await this.admin.topics.partitions(topic);
-      count = n > 0 ? n : (await this.admin.topics.exists(topic)) ? 1 : undefined;
-    } catch (err) {
-      throw pulsarFailure(err);
+    if (cached && cached.count !== undefined) {
+      // Served from memory; once stale, read again in the background (no request waits for the admin API).
+      if (Date.now() - cached.at >= COUNT_TTL_MS) this.loadCount(topic).catch(() => undefined);
+      return cached.count;
     }
-    this.counts.set(topic, { at: Date.now(), count });
-    return count;
+    return this.loadCount(topic);
+  }
+
+  private loadCount(topic: string): Promise<number | undefined> {
+    let load = this.countLoads.get(topic);
+    if (!load) {
+      load = (async () => {
+        try {
+          const n = await this.admin.topics.partitions(topic);
+          const count = n > 0 ? n : (await this.admin.topics.exists(topic)) ? 1 : undefined;
+          this.counts.set(topic, { at: Date.now(), count });
+          return count;
+        } catch (err) {
+          throw pulsarFailure(err);
+        } finally {
+          this.countLoads.delete(topic);
+        }
+      })();
+      this.countLoads.set(topic, load);
+    }
+    return load;
   }
 
   /** The physical topic of a partition index (the topic itself when not partitioned). */
