@@ -14,16 +14,22 @@ import { assertRest, client, consumeUntil, kafkaOffsets, offsetsDeps, produce, r
 
 const runner = fileURLToPath(new URL('./cutover-process.ts', import.meta.url));
 
-test('cutover killed midway, run again: still exact', { timeout: 300_000 }, async () => {
-  const pair = await sourceAndTarget('off-crash', 6);
-  await produce(pair.source, [300, 300, 300, 300, 300, 300]);
+/** 300 records per partition, mirrored; a kafkajs group stopped inside a Pulsar batch past record step × (p + 1). */
+async function stoppedInBatches(prefix: string, partitions: number, step: number) {
+  const pair = await sourceAndTarget(prefix, partitions);
+  await produce(pair.source, Array.from({ length: partitions }, () => 300));
   const mirror = await startMirror(pair);
   await waitMirrored(pair);
   await mirror.stop();
   const stops = new Map<number, bigint>();
-  for (let p = 0; p < 6; p++) stops.set(p, pair.stored.get(p)!.find((r, j) => j >= 40 * (p + 1) && r.id.batchIndex > 0)!.offset);
+  for (let p = 0; p < partitions; p++) stops.set(p, pair.stored.get(p)!.find((r, j) => j >= step * (p + 1) && r.id.batchIndex > 0)!.offset);
   const group = uniqueName('k2p-app');
   await consumeUntil(group, pair.source, stops);
+  return { pair, stops, group };
+}
+
+test('cutover killed midway, run again: still exact', { timeout: 300_000 }, async () => {
+  const { pair, stops, group } = await stoppedInBatches('off-crash', 6, 40);
 
   const scope = uniqueName('k2p-test');
   const subscription = uniqueName('sub');
@@ -45,15 +51,7 @@ test('cutover killed midway, run again: still exact', { timeout: 300_000 }, asyn
 });
 
 test('a topic unloaded after cutover (the broker drops batch-index positions then): cutover --again is exact', { timeout: 300_000 }, async () => {
-  const pair = await sourceAndTarget('off-unload', 2);
-  await produce(pair.source, [300, 300]);
-  const mirror = await startMirror(pair);
-  await waitMirrored(pair);
-  await mirror.stop();
-  const stops = new Map<number, bigint>();
-  for (let p = 0; p < 2; p++) stops.set(p, pair.stored.get(p)!.find((r, j) => j >= 50 * (p + 1) && r.id.batchIndex > 0)!.offset);
-  const group = uniqueName('k2p-app');
-  await consumeUntil(group, pair.source, stops);
+  const { pair, stops, group } = await stoppedInBatches('off-unload', 2, 50);
   const deps = offsetsDeps(pair);
   const g = { group, subscription: uniqueName('sub'), type: 'Failover' as const, whenNoOffset: 'earliest' as const };
   await cutover(deps, g);
