@@ -24,6 +24,13 @@ export interface ConsumerOptions {
   consumerName?: string;
   /** Messages buffered ahead of receive(); permits are granted back in halves. Default 1000. */
   receiverQueueSize?: number;
+  /**
+   * Keep about `receiverQueueSize` messages buffered even when entries are batches. A broker reads up to
+   * 100 entries per grant whatever they hold, so with batches of 500 a queue of 1000 can fill with 50,000
+   * messages; here permits are granted an entry's worth at a time, learnt from the entries received (the
+   * first grant is one permit). Default false.
+   */
+  preciseFlowControl?: boolean;
   readCompacted?: boolean;
   schema?: Schema;
   keySharedMeta?: KeySharedMeta;
@@ -58,6 +65,10 @@ export class PartitionConsumer {
   private readonly waiting: Waiting[] = [];
   /** Messages handed to the user (or skipped) since the last FLOW: given back as permits in halves. */
   private consumedSinceFlow = 0;
+  /** preciseFlowControl: permits the broker still holds (granted − messages of the entries received)... */
+  private brokerPermits = 0;
+  /** ...and messages per entry (a running average that follows a larger entry at once; 0: none seen yet). */
+  private perEntry = 0;
   private readonly chunks = new ChunkAssembler();
   private readonly backoff = new Backoff();
   /** Per batch entry: indexes acknowledged so far (to send a whole-entry ack once all are). */
@@ -136,7 +147,12 @@ export class PartitionConsumer {
     // Everything buffered before the (re)subscribe will be redelivered by the broker: start clean.
     this.queue.length = 0;
     this.batchAcks.clear();
-    conn.send({ type: 'FLOW', consumerId: this.id, messagePermits: o.receiverQueueSize });
+    if (o.preciseFlowControl) {
+      this.brokerPermits = 0;
+      this.topUp();
+    } else {
+      conn.send({ type: 'FLOW', consumerId: this.id, messagePermits: o.receiverQueueSize });
+    }
   }
 
   private handler(conn: Connection): ConsumerHandler {
@@ -178,6 +194,11 @@ export class PartitionConsumer {
 
   private onMessage(cmd: CommandOf<'MESSAGE'>, frame: Frame): void {
     if (this.seeking) return;
+    if (this.options.preciseFlowControl) {
+      const n = frame.metadata?.numMessagesInBatch ?? 1;
+      this.brokerPermits -= n;
+      this.perEntry = Math.max(n, Math.round(this.perEntry * 0.875 + n * 0.125));
+    }
     let messages: Message[];
     let count: number;
     try {
@@ -248,12 +269,33 @@ export class PartitionConsumer {
   }
 
   private grantPermits(n: number): void {
+    if (this.options.preciseFlowControl) {
+      this.topUp();
+      return;
+    }
     this.consumedSinceFlow += n;
     const half = Math.max(1, Math.floor(this.options.receiverQueueSize / 2));
     if (this.consumedSinceFlow >= half && this.conn && this.state === 'ready') {
       this.conn.send({ type: 'FLOW', consumerId: this.id, messagePermits: this.consumedSinceFlow });
       this.consumedSinceFlow = 0;
     }
+  }
+
+  /**
+   * preciseFlowControl: once the buffered messages and those the broker may still send (its permits times
+   * the messages per entry) are down to half the queue, lets the broker send enough entries to fill it.
+   */
+  private topUp(): void {
+    if (!this.conn || this.state !== 'ready') return;
+    const size = this.options.receiverQueueSize;
+    const per = Math.max(1, this.perEntry);
+    const buffered = this.queue.length;
+    if (buffered + Math.max(0, this.brokerPermits) * per > size / 2) return;
+    const target = this.perEntry === 0 ? 1 : Math.max(1, Math.floor((size - buffered) / per));
+    const grant = target - this.brokerPermits;
+    if (grant <= 0) return;
+    this.brokerPermits += grant;
+    this.conn.send({ type: 'FLOW', consumerId: this.id, messagePermits: grant });
   }
 
   /** The next message; waits up to `timeoutMs` (forever when unset). */

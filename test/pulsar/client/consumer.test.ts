@@ -241,3 +241,26 @@ test('an empty partition: last message id -1:-1 (not 2^64 - 1) and no message av
   assert.equal((await full.readNext(10_000)).payload.toString(), 'only');
   await Promise.all([empty.close(), full.close()]);
 });
+
+test('preciseFlowControl: about receiverQueueSize messages buffered with batch entries (the broker reads up to 100 entries per grant)', async () => {
+  const topic = await freshTopic('cons-precise-flow');
+  const producer = await client.createProducer({ topic, batchingMaxMessages: 500, batchingMaxDelayMs: 50 });
+  const n = 20_000;
+  await producer.sendBatch(Array.from({ length: n }, (_, i) => ({ payload: Buffer.from(`m${i}`) })));
+  await producer.close();
+  const plain = await client.subscribe({ topic, subscription: 'plain', initialPosition: 'Earliest', receiverQueueSize: 1000 });
+  const precise = await client.subscribe({ topic, subscription: 'precise', initialPosition: 'Earliest', receiverQueueSize: 1000, preciseFlowControl: true });
+  await new Promise((r) => setTimeout(r, 1500)); // nothing received: the queues fill as far as the permits let them
+  assert.ok(plain.partitions[0]!.buffered > 5000, `without it the queue holds ${plain.partitions[0]!.buffered} (the case this option is for)`);
+  assert.ok(precise.partitions[0]!.buffered <= 1500, `${precise.partitions[0]!.buffered} buffered: at most the queue and one entry`);
+  // Every message still comes, in order, while the queue stays bounded.
+  let next = 0;
+  let most = 0;
+  while (next < n) {
+    for (const m of await precise.receiveBatch(300, 10_000)) assert.equal(m.payload.toString(), `m${next++}`);
+    most = Math.max(most, precise.partitions[0]!.buffered);
+  }
+  assert.ok(most <= 1500, `at most ${most} buffered while receiving`);
+  assert.equal(await nothingMore(precise), undefined);
+  await Promise.all([plain.close(), precise.close()]);
+});
