@@ -5,10 +5,10 @@ import type { PartitionExtent } from './bounds.js';
 import { matchDual } from './dual-matcher.js';
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
-import { KafkaTopicReader } from './kafka-source.js';
+import { kafkaReader } from './kafka-reader.js';
 import type { DualWriteOptions, TopicPair } from './options.js';
 import { pulsarMessages } from './pulsar-source.js';
-import type { KafkaSide, PulsarSide } from './records.js';
+import type { KafkaBatch, KafkaSide, PulsarSide } from './records.js';
 import { partitionSummary, topicSummary } from './summary.js';
 import type { ClusterPair } from './targets.js';
 import { flatten, mergeByTime } from './time-merge.js';
@@ -24,6 +24,17 @@ export interface DualTopicRun {
   startedAt: number;
   track?: (counts: Counts) => void;
   readTimeoutMs?: number;
+  kafkaThread?: boolean;
+}
+
+/** Kafka batches as records (pairing by identity looks at every record's fields). */
+function unpacked(batches: AsyncIterator<KafkaBatch>): AsyncIterator<KafkaSide[]> {
+  return {
+    next: async () => {
+      const r = await batches.next();
+      return r.done ? r : { done: false, value: r.value.records() };
+    },
+  };
 }
 
 export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> {
@@ -33,12 +44,12 @@ export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> 
     partitions > 0
       ? Array.from({ length: partitions }, (_, p) => partitionTopic(pair.pulsarTopic, p))
       : [pair.pulsarTopic];
-  const reader = new KafkaTopicReader(
-    cluster.kafka,
+  const reader = kafkaReader(
+    cluster,
     pair.kafkaTopic,
     extents.length,
     extents.map((e) => ({ partition: e.partition, ranges: [e.range] })),
-    { readTimeoutMs: run.readTimeoutMs },
+    { readTimeoutMs: run.readTimeoutMs, thread: run.kafkaThread },
   );
   const counts = emptyCounts();
   run.track?.(counts);
@@ -51,7 +62,7 @@ export async function verifyDualTopic(run: DualTopicRun): Promise<TopicSummary> 
     const streams = [
       ...extents.map((e) => ({
         side: 0,
-        next: flatten(reader.stream(e.partition)) as () => Promise<Item | undefined>,
+        next: flatten(unpacked(reader.stream(e.partition))) as () => Promise<Item | undefined>,
         time: (k: Item) => Number((k as KafkaSide).timestamp),
       })),
       ...pulsarIts.map((it) => ({

@@ -10,10 +10,10 @@
 // the topic's size.
 import { randomUUID } from 'node:crypto';
 import { K2pError } from '../errors.js';
-import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { PartitionQueue } from './queue.js';
 import type { OffsetRange } from './ranges.js';
-import { kafkaSide, type KafkaSide } from './records.js';
+import { KafkaBatch } from './records.js';
 
 export interface KafkaReadPlan {
   partition: number;
@@ -30,7 +30,7 @@ interface PartitionState {
   next: number;
   /** Where the planned ranges end: the partition is complete only once `next` reaches it. */
   end: number;
-  queue: PartitionQueue<KafkaSide[]>;
+  queue: PartitionQueue<KafkaBatch>;
   paused: boolean;
   done: boolean;
   /** Batches in a row that did not start at `next` (records skipped by the broker or the client). */
@@ -55,11 +55,29 @@ function fetchedOffset(batch: Batch): number {
   return f !== undefined ? Number(f) : Number(batch.firstOffset() ?? batch.lastOffset());
 }
 
+/** Where the records of a Kafka topic's planned partitions come from: read here, or in a worker thread. */
+export interface KafkaSource {
+  start(): Promise<void>;
+  /**
+   * The records of one planned partition, in offset order, in batches. It ends only once every offset of
+   * its ranges was read; a read that cannot get there fails it with K2P_VERIFY_INCOMPLETE.
+   */
+  stream(partition: number): AsyncIterator<KafkaBatch>;
+  /** True once the partition was read up to the end of its ranges. */
+  complete(partition: number): boolean;
+  /** The next offset the partition's stream would deliver (its end once complete). */
+  position(partition: number): number | undefined;
+  close(): Promise<void>;
+}
+
+/** Fetch sizes of verify's Kafka consumer (per partition, per fetch). */
+export const KAFKA_FETCH = Object.freeze({ maxBytesPerPartition: 256 * 1024, maxBytes: 4 * 1024 * 1024 });
+
 export function incomplete(message: string, details: Record<string, unknown>): K2pError {
   return new K2pError('K2P_VERIFY_INCOMPLETE', message, details);
 }
 
-export class KafkaTopicReader {
+export class KafkaTopicReader implements KafkaSource {
   private readonly parts = new Map<number, PartitionState>();
   private consumer: Consumer | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -102,7 +120,7 @@ export class KafkaTopicReader {
    * The records of one planned partition, in offset order, in batches. It ends only once every offset of
    * its ranges was read; a read that cannot get there fails it with K2P_VERIFY_INCOMPLETE.
    */
-  stream(partition: number): AsyncIterator<KafkaSide[]> {
+  stream(partition: number): AsyncIterator<KafkaBatch> {
     const state = this.parts.get(partition);
     if (!state) throw new Error(`partition ${partition} of ${this.topic} is not planned`);
     return state.queue;
@@ -125,8 +143,10 @@ export class KafkaTopicReader {
       groupId: this.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
+      // Small fetches: kafkajs decodes a whole fetch into objects at once (about 10 times the bytes for small
+      // records), and its decoding costs less CPU in smaller pieces too (bench/verify.ts: KAFKA_FETCH).
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? KAFKA_FETCH.maxBytesPerPartition,
+      maxBytes: KAFKA_FETCH.maxBytes,
       // A fetch waits at most this long for data; disconnect() waits for the fetch in progress, so the long
       // default (5 s) would be added to every run's end.
       maxWaitTimeInMs: 200,
@@ -248,7 +268,8 @@ export class KafkaTopicReader {
     }
     state.gaps = 0;
     const messages = batch.messages;
-    let out: KafkaSide[] | undefined;
+    const taken: KafkaMessage[] = [];
+    const offsets: number[] = [];
     let range = state.ranges[state.index];
     for (let i = 0; i < messages.length && range; i++) {
       const m = messages[i]!;
@@ -257,11 +278,12 @@ export class KafkaTopicReader {
       while (range && offset >= range.to) range = state.ranges[++state.index];
       if (!range) break;
       if (offset < range.from) continue; // between two ranges
-      (out ??= []).push(kafkaSide(this.topic, batch.partition, m, offset));
+      taken.push(m);
+      offsets.push(offset);
       state.next = offset + 1;
     }
     this.lastProgress = Date.now();
-    if (out && !state.queue.push(out)) {
+    if (taken.length > 0 && !state.queue.push(KafkaBatch.pack(this.topic, batch.partition, taken, offsets))) {
       state.paused = true;
       this.consumer?.pause([{ topic: this.topic, partitions: [batch.partition] }]);
     }

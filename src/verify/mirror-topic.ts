@@ -2,7 +2,8 @@
 import { partitionTopic } from '../pulsar/client/index.js';
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
-import { incomplete, KafkaTopicReader } from './kafka-source.js';
+import { incomplete } from './kafka-source.js';
+import { kafkaReader } from './kafka-reader.js';
 import { matchOrdered } from './ordered-matcher.js';
 import { rangedMessages } from './pulsar-source.js';
 import type { OffsetRange } from './ranges.js';
@@ -23,6 +24,8 @@ export interface TopicRun {
   window?: number;
   settleMs?: number;
   readTimeoutMs?: number;
+  /** Read Kafka in a worker thread when possible (default true). */
+  kafkaThread?: boolean;
   /** Receives each partition's live counts (progress). */
   track?: (counts: Counts) => void;
 }
@@ -47,8 +50,9 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
   const plans = [...run.plans]
     .sort((a, b) => a[0] - b[0])
     .map(([partition, ranges]) => ({ partition, ranges }));
-  const reader = new KafkaTopicReader(cluster.kafka, pair.kafkaTopic, run.partitionCount, plans, {
+  const reader = kafkaReader(cluster, pair.kafkaTopic, run.partitionCount, plans, {
     readTimeoutMs: run.readTimeoutMs,
+    thread: run.kafkaThread,
   });
   const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
   for (const c of counts.values()) run.track?.(c);

@@ -76,6 +76,12 @@ export interface VerifyOptions {
    * not read both sides to their ends is never reported identical. Default 120,000 ms.
    */
   readTimeoutMs?: number;
+  /**
+   * Read Kafka in a worker thread (default true): kafkajs's decoding then runs beside the Pulsar reading and
+   * the comparison. Only when verify builds the Kafka client from connector files (`config` without
+   * `kafka`); with your own client, Kafka is read in the calling thread.
+   */
+  kafkaThread?: boolean;
   /** Fields compared (all by default). */
   compare?: { key?: boolean; headers?: boolean; timestamp?: boolean };
   /** Value comparison for every topic. Default: bytes. */

@@ -2,12 +2,15 @@
 // (in Pulsar order), paired by Kafka offset (provenance k2p.offset, else sequence id = offset). Streaming:
 // the Kafka side is read only as far as the Pulsar side needs; a Kafka record Pulsar has passed without
 // holding it waits `window` more Pulsar messages (a record out of place is reported as 'order', not as
-// missing + extra) and is then reported missing. Memory: O(window) records per partition.
-import { fieldDivergences } from './pair.js';
+// missing + extra) and is then reported missing. Memory: O(window) records per partition, kept in the
+// packed batches they came in (per batch: a matched flag and a "passed at" count per record).
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
+import { fieldDivergences } from './pair.js';
 import type { OffsetRange } from './ranges.js';
-import { offsetOf, type KafkaSide, type PulsarSide } from './records.js';
+import type { KafkaBatch, PulsarSide } from './records.js';
+import { samePair } from './same-pair.js';
+import { bytesComparator } from './values.js';
 import type { Counts, PulsarCoordinates } from './types.js';
 
 export interface OrderedMatchInput {
@@ -16,7 +19,7 @@ export interface OrderedMatchInput {
   pulsarTopic: string;
   ranges: readonly OffsetRange[];
   /** Kafka records of the ranges, in offset order, in batches; ends after the last range. */
-  kafka: AsyncIterator<KafkaSide[]>;
+  kafka: AsyncIterator<KafkaBatch>;
   /** Messages of the Pulsar partition in order, in batches; may run past the last range (reading stops there). */
   pulsar: AsyncIterator<PulsarSide[]>;
   fields: FieldOptions;
@@ -27,18 +30,24 @@ export interface OrderedMatchInput {
   window?: number;
 }
 
+/** A Kafka batch waiting for its records' Pulsar messages. Records are numbered across batches (ordinals). */
 interface Pending {
-  rec: KafkaSide;
-  ordinal: number;
-  matched: boolean;
+  batch: KafkaBatch;
+  /** Ordinal of the batch's first record. */
+  base: number;
+  matched: Uint8Array;
   /** Pulsar messages processed when a later offset was seen (-1: not passed yet). */
-  passedAt: number;
-  before?: PulsarCoordinates;
+  passedAt: Float64Array;
+  /** The Pulsar message a passed record should have come before. */
+  before: (PulsarCoordinates | undefined)[];
 }
 
 interface MissingRun {
-  first: Pending;
-  last: Pending;
+  first: number;
+  firstOffset: number;
+  lastOffset: number;
+  last: number;
+  before: PulsarCoordinates | undefined;
   records: number;
 }
 
@@ -51,7 +60,7 @@ function kafkaCoordinates(topic: string, partition: number, offset: number) {
 }
 
 export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
-  const { topic, partition, findings, counts } = input;
+  const { topic, partition, findings, counts, fields } = input;
   // Offsets as numbers on this path (Kafka offsets stay far below 2^53): no BigInt per record.
   const ranges = input.ranges.map((r) => ({ from: Number(r.from), to: Number(r.to) }));
   const end = ranges.length > 0 ? ranges[ranges.length - 1]!.to : -Infinity;
@@ -63,84 +72,90 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     }
     return false;
   };
-  const window = input.window ?? 10_000;
+  // Identical pairs are recognised without unpacking either side when bytes are compared field for field.
+  const quick =
+    fields.value === bytesComparator &&
+    fields.key !== false &&
+    fields.headers !== false &&
+    fields.timestamp !== false &&
+    !(fields.ignoreHeaders && fields.ignoreHeaders.size > 0);
+  const window = Math.max(1, input.window ?? 10_000);
   const pending: Pending[] = [];
+  /** Pending batches before this index are done with. */
+  let first = 0;
+  /** Ordinals: the first record still waiting, the next to be pulled. */
   let head = 0;
+  let tail = 0;
   let passScan = 0;
-  let ordinal = 0;
   let highestK = -1;
   let kafkaDone = false;
   let pulsarCount = 0;
   let maxMatched = -1;
-  const recent = new Set<number>();
-  const recentRing: number[] = new Array<number>(window).fill(-1);
-  let recentAt = 0;
+  // Offsets matched lately (a second copy is a duplicate, not an extra): a ring indexed by offset.
+  const recent = new Float64Array(window).fill(-1);
   let run: MissingRun | undefined;
+
+  /** The pending batch holding ordinal `n` (n in [head, tail)). */
+  const batchOf = (n: number): Pending => {
+    const f = pending[first]!;
+    if (n < f.base + f.batch.count) return f;
+    let lo = first;
+    let hi = pending.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (pending[mid]!.base <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return pending[lo]!;
+  };
 
   const flushRun = () => {
     if (!run) return;
-    const { first, last, records } = run;
+    const { firstOffset, lastOffset, records, before } = run;
     const d = {
       kind: 'missing' as const,
       topic,
       partition,
-      kafka: { topic, partition, offset: first.rec.offset.toString() },
+      kafka: kafkaCoordinates(topic, partition, firstOffset),
       detail:
         records === 1
-          ? `Kafka offset ${first.rec.offset} is not in Pulsar`
-          : `Kafka offsets ${first.rec.offset}..${last.rec.offset} (${records} records) are not in Pulsar`,
+          ? `Kafka offset ${firstOffset} is not in Pulsar`
+          : `Kafka offsets ${firstOffset}..${lastOffset} (${records} records) are not in Pulsar`,
     };
-    findings.add(first.before ? { ...d, pulsarBefore: first.before } : d, counts, records);
+    findings.add(before ? { ...d, pulsarBefore: before } : d, counts, records);
     run = undefined;
   };
-  const missing = (p: Pending) => {
-    if (
-      run &&
-      p.ordinal === run.last.ordinal + 1 &&
-      (p.before?.messageId ?? '') === (run.first.before?.messageId ?? '')
-    ) {
-      run.last = p;
+  const missing = (ordinal: number, offset: number, before: PulsarCoordinates | undefined) => {
+    if (run && ordinal === run.last + 1 && (before?.messageId ?? '') === (run.before?.messageId ?? '')) {
+      run.last = ordinal;
+      run.lastOffset = offset;
       run.records++;
       return;
     }
     flushRun();
-    run = { first: p, last: p, records: 1 };
-  };
-
-  const remember = (n: number) => {
-    const old = recentRing[recentAt]!;
-    if (old >= 0) recent.delete(old);
-    recentRing[recentAt] = n;
-    recentAt = (recentAt + 1) % window;
-    recent.add(n);
-  };
-
-  const compact = () => {
-    if (head > 4096 && head * 2 > pending.length) {
-      pending.splice(0, head);
-      passScan = Math.max(0, passScan - head);
-      head = 0;
-    }
+    run = { first: ordinal, last: ordinal, firstOffset: offset, lastOffset: offset, before, records: 1 };
   };
 
   /** Drops matched records from the front; reports passed ones that waited long enough (or all, at the end). */
   const expire = (all: boolean) => {
-    while (head < pending.length) {
-      const p = pending[head]!;
-      if (p.matched) {
-        head++;
-        continue;
+    while (head < tail) {
+      const b = batchOf(head);
+      const i = head - b.base;
+      if (b.matched[i] === 0) {
+        const passedAt = b.passedAt[i]!;
+        if (!(all || (passedAt >= 0 && (pulsarCount - passedAt > window || tail - head > window)))) break;
+        missing(head, b.batch.offsets[i]!, b.before[i]);
       }
-      const live = pending.length - head;
-      if (all || (p.passedAt >= 0 && (pulsarCount - p.passedAt > window || live > window))) {
-        missing(p);
-        head++;
-        continue;
-      }
-      break;
+      head++;
     }
     if (passScan < head) passScan = head;
-    compact();
+    while (first < pending.length && pending[first]!.base + pending[first]!.batch.count <= head) {
+      pending[first++] = undefined as unknown as Pending;
+    }
+    if (first > 64 && first * 2 > pending.length) {
+      pending.splice(0, first);
+      first = 0;
+    }
   };
 
   const pullUntil = async (o: number, at: PulsarCoordinates) => {
@@ -150,26 +165,40 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
         kafkaDone = true;
         break;
       }
-      for (const rec of r.value) {
-        const p: Pending = { rec, ordinal: ordinal++, matched: false, passedAt: -1 };
-        if (rec.offset < o) {
-          p.passedAt = pulsarCount;
-          p.before = at;
-        }
-        pending.push(p);
-        highestK = rec.offset;
+      const batch = r.value;
+      const n = batch.count;
+      if (n === 0) continue;
+      const p: Pending = {
+        batch,
+        base: tail,
+        matched: new Uint8Array(n),
+        passedAt: new Float64Array(n).fill(-1),
+        before: [],
+      };
+      for (let i = 0; i < n && batch.offsets[i]! < o; i++) {
+        p.passedAt[i] = pulsarCount;
+        p.before[i] = at;
       }
-      counts.kafkaRecords += r.value.length;
+      pending.push(p);
+      tail += n;
+      highestK = batch.offsets[n - 1]!;
+      counts.kafkaRecords += n;
       expire(false);
     }
   };
 
+  /** Ordinal of the pending record with offset `o`, or -1. */
   const find = (o: number): number => {
+    if (head >= tail) return -1;
+    // Lockstep, the common case: the first record waiting.
+    const b0 = batchOf(head);
+    if (b0.batch.offsets[head - b0.base] === o) return head;
     let lo = head;
-    let hi = pending.length - 1;
+    let hi = tail - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const v = pending[mid]!.rec.offset;
+      const b = batchOf(mid);
+      const v = b.batch.offsets[mid - b.base]!;
       if (v === o) return mid;
       if (v < o) lo = mid + 1;
       else hi = mid - 1;
@@ -181,11 +210,10 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     const r = await input.pulsar.next();
     if (r.done) break;
     const batch = r.value;
-    for (let b = 0; b < batch.length; b++) {
-      const msg = batch[b]!;
-      const o = offsetOf(msg);
-      const prov = msg.mapped instanceof Error ? undefined : msg.mapped.provenance;
-      if (prov && (prov.topic !== topic || prov.partition !== partition)) {
+    for (let m = 0; m < batch.length; m++) {
+      const msg = batch[m]!;
+      const o = msg.offset;
+      if (msg.sourceTopic !== undefined && (msg.sourceTopic !== topic || msg.sourcePartition !== partition)) {
         counts.pulsarMessages++;
         pulsarCount++;
         findings.add(
@@ -194,8 +222,8 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
             topic,
             partition,
             pulsar: coordinates(msg),
-            kafka: { topic: prov.topic, partition: prov.partition, offset: prov.offset },
-            detail: `message from Kafka ${prov.topic}[${prov.partition}]@${prov.offset} found in the Pulsar topic mapped to ${topic}[${partition}]`,
+            kafka: kafkaCoordinates(msg.sourceTopic, msg.sourcePartition, o),
+            detail: `message from Kafka ${msg.sourceTopic}[${msg.sourcePartition}]@${o} found in the Pulsar topic mapped to ${topic}[${partition}]`,
           },
           counts,
         );
@@ -206,9 +234,11 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       counts.pulsarMessages++;
       pulsarCount++;
       if (!kafkaDone && highestK < o) await pullUntil(o, coordinates(msg));
-      const i = find(o);
-      if (i < 0 || pending[i]!.matched) {
-        const again = recent.has(Number(o)) || i >= 0;
+      const n = find(o);
+      const p = n >= 0 ? batchOf(n) : undefined;
+      const i = p ? n - p.base : -1;
+      if (!p || p.matched[i] === 1) {
+        const again = p !== undefined || recent[o % window] === o;
         findings.add(
           {
             kind: again ? 'duplicate' : 'extra',
@@ -225,18 +255,21 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
         expire(false);
         continue;
       }
-      const p = pending[i]!;
-      p.matched = true;
-      remember(o);
+      p.matched[i] = 1;
+      recent[o % window] = o;
       counts.matched++;
-      for (let j = passScan; j < i; j++) {
-        const q = pending[j]!;
-        if (!q.matched && q.passedAt < 0) {
-          q.passedAt = pulsarCount;
-          q.before = coordinates(msg);
+      if (passScan < n) {
+        const at = coordinates(msg);
+        for (let j = passScan; j < n; j++) {
+          const q = batchOf(j);
+          const k = j - q.base;
+          if (q.matched[k] === 0 && q.passedAt[k]! < 0) {
+            q.passedAt[k] = pulsarCount;
+            q.before[k] = at;
+          }
         }
       }
-      if (i + 1 > passScan) passScan = i + 1;
+      if (n + 1 > passScan) passScan = n + 1;
       if (o < maxMatched) {
         findings.add(
           {
@@ -252,13 +285,21 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       } else {
         maxMatched = o;
       }
-      const diffs = fieldDivergences(p.rec, msg, input.pulsarTopic, input.fields);
-      const list = Array.isArray(diffs) ? diffs : await diffs;
-      for (const d of list)
-        findings.add(
-          { ...d, topic, partition, kafka: kafkaCoordinates(topic, partition, o), pulsar: coordinates(msg) },
-          counts,
-        );
+      if (!(quick && samePair(p.batch, i, msg))) {
+        const diffs = fieldDivergences(p.batch.record(i), msg, input.pulsarTopic, fields);
+        const list = Array.isArray(diffs) ? diffs : await diffs;
+        for (const d of list)
+          findings.add(
+            {
+              ...d,
+              topic,
+              partition,
+              kafka: kafkaCoordinates(topic, partition, o),
+              pulsar: coordinates(msg),
+            },
+            counts,
+          );
+      }
       expire(false);
     }
   }
@@ -268,8 +309,9 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
   while (!kafkaDone) {
     const r = await input.kafka.next();
     if (r.done) break;
-    counts.kafkaRecords += r.value.length;
-    for (const rec of r.value) missing({ rec, ordinal: ordinal++, matched: false, passedAt: -1 });
+    const b = r.value;
+    counts.kafkaRecords += b.count;
+    for (let i = 0; i < b.count; i++) missing(tail++, b.offsets[i]!, undefined);
   }
   flushRun();
 }

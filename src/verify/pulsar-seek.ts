@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isK2pError } from '../errors.js';
 import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
-import { offsetOf, pulsarSide } from './records.js';
+import { PulsarSide } from './records.js';
 
 async function firstAt(
   client: PulsarClient,
@@ -21,7 +21,7 @@ async function firstAt(
   });
   try {
     const m = await reader.readNext(5000);
-    return { id: m.id, offset: BigInt(offsetOf(pulsarSide(m))) };
+    return { id: m.id, offset: BigInt(new PulsarSide(m).offset) };
   } catch (err) {
     if (isK2pError(err, 'K2P_PLS_TIMEOUT')) return undefined;
     throw err;

@@ -7,7 +7,7 @@ import { K2pError, isK2pError } from '../errors.js';
 import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
 import { seekOffset } from './pulsar-seek.js';
 import type { OffsetRange } from './ranges.js';
-import { offsetOf, pulsarSide, type PulsarSide } from './records.js';
+import { PulsarSide } from './records.js';
 
 export interface PulsarReadOptions {
   /** Default: the first message. */
@@ -69,6 +69,8 @@ export async function* pulsarBatches(
     startMessageIdInclusive: true,
     initialPosition: 'Earliest',
     receiverQueueSize: options.receiverQueueSize ?? 2000,
+    // Batched entries would otherwise fill the queue far past its size (up to 100 entries per grant).
+    preciseFlowControl: true,
   });
   const batchSize = options.batchSize ?? 1000;
   const readTimeout = options.readTimeoutMs ?? 120_000;
@@ -99,9 +101,8 @@ export async function* pulsarBatches(
       quietSince = Date.now();
       const out = new Array<PulsarSide>(messages.length);
       for (let i = 0; i < messages.length; i++) {
-        const side = pulsarSide(messages[i]!);
-        const o = offsetOf(side);
-        if (o > highest) highest = o;
+        const side = new PulsarSide(messages[i]!);
+        if (side.offset > highest) highest = side.offset;
         out[i] = side;
       }
       if (!reached && atOrPast(messages[messages.length - 1]!.id, last!)) reached = true;
@@ -162,7 +163,7 @@ export async function* rangedMessages(
       window: for await (const batch of it) {
         const out: PulsarSide[] = [];
         for (const m of batch) {
-          const o = offsetOf(m);
+          const o = m.offset;
           if (o < from) continue; // before this window (the entry found holds earlier offsets, read already)
           if (!last && o >= to) {
             if (out.length > 0) yield out;

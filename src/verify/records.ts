@@ -1,14 +1,17 @@
-// The two sides as the comparison sees them: a Kafka record (from kafkajs) and a Pulsar message turned back
-// into the Kafka record it stands for (fromPulsarMessage, docs/record-mapping.md).
+// The two sides as the comparison sees them. Kafka: the records of one partition packed in one buffer per
+// batch (KafkaBatch) — nothing built per record on the way to the comparison, and a batch read in a worker
+// thread crosses over whole. Pulsar: a message and the Kafka offset it stands for; the Kafka record it maps
+// back to (fromPulsarMessage, docs/record-mapping.md) is built only when a pair is looked at closely.
 import type { KafkaMessage } from 'kafkajs';
 import {
   fromPulsarMessage,
-  headerList,
   type KafkaHeader,
   type MappedRecord,
+  PROVENANCE,
 } from '../mirror/record-mapping.js';
 import type { Message } from '../pulsar/client/index.js';
 
+/** One Kafka record, unpacked: for reports, custom comparators, dual-write pairing. */
 export interface KafkaSide {
   topic: string;
   partition: number;
@@ -21,43 +24,201 @@ export interface KafkaSide {
   timestamp: string;
 }
 
-export interface PulsarSide {
-  /** The partition topic read. */
-  topic: string;
-  message: Message;
-  /** The Kafka record it stands for, or why it cannot be read back. */
-  mapped: MappedRecord | Error;
+// Batch layout (little endian): i32 count, i32 0, f64 offset × count (8-aligned: a Float64Array over it),
+// i32 record start × count, then each record: f64 timestamp, i32 key length (-1: null), key, i32 value
+// length (-1: null), value, i32 header count, per header: i32 name length, name (UTF-8), i32 value length
+// (-1: null), value.
+const HEAD = 8;
+
+type HeaderValue = Buffer | Uint8Array | string | null | undefined;
+
+function bytesOf(v: HeaderValue): Buffer | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
-export function kafkaSide(
-  topic: string,
-  partition: number,
-  m: KafkaMessage,
-  offset = Number(m.offset),
-): KafkaSide {
-  return {
-    topic,
-    partition,
-    offset,
-    key: m.key ?? null,
-    value: m.value ?? null,
-    headers: headerList(m.headers ?? {}),
-    timestamp: m.timestamp,
-  };
+function valueLength(v: HeaderValue): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? v.length * 3 : v.length;
 }
 
-export function pulsarSide(message: Message): PulsarSide {
-  let mapped: MappedRecord | Error;
-  try {
-    mapped = fromPulsarMessage(message);
-  } catch (err) {
-    mapped = err as Error;
+/** Writes length and bytes (-1: null) at `at`; returns where it ends. */
+function putBytes(buf: Buffer, at: number, b: Buffer | null): number {
+  if (b === null) return buf.writeInt32LE(-1, at);
+  buf.writeInt32LE(b.length, at);
+  return at + 4 + b.copy(buf, at + 4);
+}
+
+function putName(buf: Buffer, at: number, name: string): number {
+  const len = buf.write(name, at + 4);
+  buf.writeInt32LE(len, at);
+  return at + 4 + len;
+}
+
+export class KafkaBatch {
+  readonly count: number;
+  /** Offsets of the records, in order (a view of the buffer). */
+  readonly offsets: Float64Array;
+
+  /** `buf` must start its own ArrayBuffer (byteOffset 0), as `pack` and a transfer give it. */
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly buf: Buffer,
+  ) {
+    this.count = buf.readInt32LE(0);
+    this.offsets = new Float64Array(buf.buffer, buf.byteOffset + HEAD, this.count);
   }
-  return { topic: message.topic, message, mapped };
+
+  /** Packs kafkajs messages (with their offsets as numbers) into one batch of its own ArrayBuffer. */
+  static pack(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    offsets: readonly number[],
+  ): KafkaBatch {
+    const n = messages.length;
+    // Sized from above (a header name takes at most 3 bytes per UTF-16 unit); the unused tail is not read.
+    let size = HEAD + n * 12;
+    for (let i = 0; i < n; i++) {
+      const m = messages[i]!;
+      size += 20 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+      const headers = m.headers;
+      if (!headers) continue;
+      for (const name in headers) {
+        const v = headers[name] as HeaderValue | HeaderValue[];
+        if (Array.isArray(v)) for (const item of v) size += 8 + name.length * 3 + valueLength(item);
+        else if (v !== undefined) size += 8 + name.length * 3 + valueLength(v);
+      }
+    }
+    const buf = Buffer.from(new ArrayBuffer(size));
+    buf.writeInt32LE(n, 0);
+    buf.writeInt32LE(0, 4);
+    let at = HEAD + n * 12;
+    for (let i = 0; i < n; i++) {
+      const m = messages[i]!;
+      buf.writeDoubleLE(offsets[i]!, HEAD + i * 8);
+      buf.writeInt32LE(at, HEAD + n * 8 + i * 4);
+      at = buf.writeDoubleLE(Number(m.timestamp ?? -1), at);
+      at = putBytes(buf, at, m.key ?? null);
+      at = putBytes(buf, at, m.value ?? null);
+      const countAt = at;
+      at += 4;
+      let count = 0;
+      const headers = m.headers;
+      if (headers) {
+        for (const name in headers) {
+          const v = headers[name] as HeaderValue | HeaderValue[];
+          if (Array.isArray(v)) {
+            for (const item of v) {
+              at = putBytes(buf, putName(buf, at, name), bytesOf(item));
+              count++;
+            }
+          } else if (v !== undefined) {
+            at = putBytes(buf, putName(buf, at, name), bytesOf(v));
+            count++;
+          }
+        }
+      }
+      buf.writeInt32LE(count, countAt);
+    }
+    return new KafkaBatch(topic, partition, buf);
+  }
+
+  /** Where record `i` starts (its timestamp). */
+  start(i: number): number {
+    return this.buf.readInt32LE(HEAD + this.count * 8 + i * 4);
+  }
+
+  /** Record `i` unpacked (views of the batch's buffer). */
+  record(i: number): KafkaSide {
+    const buf = this.buf;
+    let at = this.start(i);
+    const timestamp = buf.readDoubleLE(at);
+    at += 8;
+    const bytes = (): Buffer | null => {
+      const len = buf.readInt32LE(at);
+      at += 4;
+      if (len < 0) return null;
+      at += len;
+      return buf.subarray(at - len, at);
+    };
+    const key = bytes();
+    const value = bytes();
+    const count = buf.readInt32LE(at);
+    at += 4;
+    const headers: KafkaHeader[] = [];
+    for (let h = 0; h < count; h++) {
+      const len = buf.readInt32LE(at);
+      const name = buf.toString('utf8', at + 4, at + 4 + len);
+      at += 4 + len;
+      headers.push({ key: name, value: bytes() });
+    }
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offsets[i]!,
+      key,
+      value,
+      headers,
+      timestamp: String(timestamp),
+    };
+  }
+
+  /** Every record, unpacked. */
+  records(): KafkaSide[] {
+    return Array.from({ length: this.count }, (_, i) => this.record(i));
+  }
 }
 
-/** The Kafka offset a mirrored message stands for: its provenance, else its sequence id (= offset). */
-export function offsetOf(p: PulsarSide): number {
-  if (!(p.mapped instanceof Error) && p.mapped.provenance) return Number(p.mapped.provenance.offset);
-  return Number(p.message.sequenceId);
+const DECIMAL = /^-?[0-9]+$/;
+
+/** A Pulsar message, the Kafka offset it stands for and the Kafka partition it names (its provenance). */
+export class PulsarSide {
+  /** The Kafka offset: its provenance `k2p.offset`, else its sequence id (the mirror sets it to the offset). */
+  readonly offset: number;
+  /** The Kafka topic and partition its provenance names (undefined / -1 without provenance). */
+  readonly sourceTopic: string | undefined;
+  readonly sourcePartition: number;
+  private record: MappedRecord | Error | undefined;
+
+  constructor(readonly message: Message) {
+    const props = message.properties;
+    const topic = props[PROVENANCE.topic];
+    const partition = props[PROVENANCE.partition];
+    const offset = props[PROVENANCE.offset];
+    if (
+      topic !== undefined &&
+      partition !== undefined &&
+      offset !== undefined &&
+      DECIMAL.test(partition) &&
+      DECIMAL.test(offset)
+    ) {
+      this.sourceTopic = topic;
+      this.sourcePartition = Number(partition);
+      this.offset = Number(offset);
+    } else {
+      this.sourceTopic = undefined;
+      this.sourcePartition = -1;
+      this.offset = Number(message.sequenceId);
+    }
+  }
+
+  /** The partition topic read. */
+  get topic(): string {
+    return this.message.topic;
+  }
+
+  /** The Kafka record it stands for, or why it cannot be read back (built on first use). */
+  get mapped(): MappedRecord | Error {
+    if (this.record === undefined) {
+      try {
+        this.record = fromPulsarMessage(this.message);
+      } catch (err) {
+        this.record = err as Error;
+      }
+    }
+    return this.record;
+  }
 }

@@ -3,7 +3,7 @@
 // message's Kafka offset (provenance / sequence id). Nothing is acknowledged: the subscription is unchanged.
 import { isK2pError } from '../errors.js';
 import type { PulsarClient, SubscriptionType } from '../pulsar/client/index.js';
-import { offsetOf, pulsarSide } from './records.js';
+import { PulsarSide } from './records.js';
 
 export interface SubscriptionPosition {
   markDelete?: string;
@@ -37,7 +37,7 @@ async function lastOffsetPlusOne(
         if (isK2pError(err, 'K2P_PLS_TIMEOUT')) break;
         throw err;
       }
-      const o = BigInt(offsetOf(pulsarSide(m)));
+      const o = BigInt(new PulsarSide(m).offset);
       if (highest === null || o > highest) highest = o;
       if (!(await reader.hasMessageAvailable())) break;
     }
@@ -80,7 +80,7 @@ export async function subscriptionPosition(
         const m = await consumer.receive(RECEIVE_MS);
         return {
           ...base,
-          nextOffset: BigInt(offsetOf(pulsarSide(m))),
+          nextOffset: BigInt(new PulsarSide(m).offset),
           nextMessageId: m.id.toString(),
           atEnd: false,
         };

@@ -6,6 +6,7 @@ import {
   targetTopic,
   type GatewayConfig,
   type GroupMapping,
+  type KafkaConnector,
 } from '../config/index.js';
 import { K2pError } from '../errors.js';
 import { KafkajsAdmin } from '../kafka/index.js';
@@ -18,6 +19,8 @@ import type { TopicPair, VerifyOptions } from './options.js';
 export interface ClusterPair {
   name: string;
   kafka: Kafka;
+  /** The connector `kafka` was built from (verify built it): a worker thread can build its own. */
+  kafkaConnector?: KafkaConnector;
   pulsar: PulsarClient;
   admin?: PulsarAdmin;
   pairs: TopicPair[];
@@ -81,6 +84,7 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
     out.push({
       name: `${made.source.name} → ${made.target.name}`,
       kafka,
+      ...(options.kafka ? {} : { kafkaConnector: made.source }),
       pulsar,
       admin,
       pairs,

@@ -148,6 +148,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         startedAt: startedAt.getTime(),
         track,
         readTimeoutMs: options.readTimeoutMs,
+        kafkaThread: options.kafkaThread,
       });
     }
     let plans = new Map(extents.map((e) => [e.partition, [e.range]]));
@@ -174,6 +175,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         window: options.window,
         settleMs: options.settleMs,
         readTimeoutMs: options.readTimeoutMs,
+        kafkaThread: options.kafkaThread,
         track,
       });
       if (sample && windows)

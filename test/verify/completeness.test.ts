@@ -83,7 +83,7 @@ test(
           for (;;) {
             const r = await stream.next();
             if (r.done) return;
-            read += r.value.length;
+            read += r.value.count;
           }
         })(),
         (err: unknown) => {

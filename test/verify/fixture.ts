@@ -34,6 +34,13 @@ export interface Source {
   records: KafkaRecord[][];
 }
 
+/**
+ * Record timestamps: recent. Kafka deletes whole segments whose newest timestamp is older than its retention
+ * (7 days by default) at its next check (every 5 minutes), so records stamped in 2023 vanished at a random
+ * moment of a run — an "identical" run then compared fewer records than written, or none.
+ */
+const BASE_TIME = Date.now() - 3_600_000;
+
 export function recordAt(partition: number, i: number, topic: string): KafkaRecord {
   const n = partition * 1000 + i;
   return {
@@ -42,7 +49,7 @@ export function recordAt(partition: number, i: number, topic: string): KafkaReco
     offset: String(i),
     key: i % 13 === 12 ? null : Buffer.from(`key-${n % 7}`),
     value: i % 10 === 9 ? null : Buffer.from(`value-${n}-${'x'.repeat(n % 17)}`),
-    timestamp: String(1_700_000_000_000 + n),
+    timestamp: String(BASE_TIME + n),
     headers: [
       { key: 'trace', value: Buffer.from(`t${n}`) },
       { key: 'bin', value: Buffer.from([n & 255, 0, 0xff]) },

@@ -1,0 +1,220 @@
+// The Kafka side read in a worker thread: kafkajs's fetching and decoding (half the work of a verification)
+// runs on another core while this thread reads Pulsar and compares. The worker (kafka-worker.ts) runs the
+// same KafkaTopicReader, built from the connector (plain data: a kafkajs client cannot cross threads), and
+// hands each packed batch over whole (its buffer is transferred, not copied). Back-pressure: a partition has
+// `credits` batches in flight at most; a credit comes back as the comparison takes a batch, so a partition
+// the comparison does not take from fills the worker's queue, which pauses its fetching.
+import { Worker } from 'node:worker_threads';
+import { K2pError, type ErrorCode } from '../errors.js';
+import type { KafkaConnector } from '../kafka/index.js';
+import {
+  incomplete,
+  type KafkaReadPlan,
+  type KafkaSource,
+  type KafkaTopicReaderOptions,
+} from './kafka-source.js';
+import { PartitionQueue } from './queue.js';
+import { KafkaBatch } from './records.js';
+
+/** What a worker error becomes on its way over (a K2pError keeps its code and details). */
+export interface SentError {
+  name: string;
+  message: string;
+  code?: string;
+  details?: Record<string, unknown>;
+}
+
+export function sendable(err: unknown): SentError {
+  if (err instanceof K2pError) {
+    return {
+      name: err.name,
+      code: err.code,
+      message: err.message.slice(err.code.length + 2),
+      details: { ...err.details },
+    };
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message };
+}
+
+function revived(e: SentError): Error {
+  if (e.code) return new K2pError(e.code as ErrorCode, e.message, e.details ?? {});
+  return Object.assign(new Error(e.message), { name: e.name });
+}
+
+export interface KafkaWorkerData {
+  connector: KafkaConnector;
+  topic: string;
+  partitionCount: number;
+  plans: KafkaReadPlan[];
+  options: KafkaTopicReaderOptions;
+  credits: number;
+}
+
+export type ToWorker = { type: 'credit'; partition: number } | { type: 'close' };
+export type FromWorker =
+  | { type: 'started' }
+  | { type: 'start-failed'; error: SentError }
+  | { type: 'batch'; partition: number; buffer: ArrayBuffer }
+  | { type: 'end'; partition: number; position: number | undefined; complete: boolean }
+  | { type: 'fail'; partition: number; error: SentError }
+  | { type: 'closed' };
+
+/**
+ * The worker thread running kafka-worker (.js when built; from the sources, a bootstrap that registers tsx
+ * in the worker first: loaders registered in this thread do not reach it).
+ */
+function startWorker(workerData: KafkaWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./kafka-worker.js', import.meta.url), { workerData });
+  const code = `const { workerData: d } = require('node:worker_threads');
+import(d.tsx).then(({ register }) => { register(); return import(d.module); }).catch((e) => { throw e; });`;
+  return new Worker(code, {
+    eval: true,
+    workerData: {
+      ...workerData,
+      tsx: import.meta.resolve('tsx/esm/api'),
+      module: new URL('./kafka-worker.ts', import.meta.url).href,
+    },
+  });
+}
+
+/** Batches a partition may have on their way over or waiting here (each up to 256 KiB of records). */
+const CREDITS = 4;
+
+interface PartitionState {
+  queue: PartitionQueue<KafkaBatch>;
+  position: number | undefined;
+  complete: boolean;
+}
+
+export class KafkaThreadReader implements KafkaSource {
+  private readonly parts = new Map<number, PartitionState>();
+  private worker: Worker | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly connector: KafkaConnector,
+    readonly topic: string,
+    private readonly partitionCount: number,
+    private readonly plans: KafkaReadPlan[],
+    private readonly options: KafkaTopicReaderOptions = {},
+  ) {
+    for (const plan of plans) {
+      const ranges = plan.ranges.filter((r) => r.to > r.from);
+      this.parts.set(plan.partition, {
+        queue: new PartitionQueue(Number.MAX_SAFE_INTEGER),
+        position: ranges[0] ? Number(ranges[0].from) : undefined,
+        complete: false,
+      });
+    }
+  }
+
+  start(): Promise<void> {
+    const workerData: KafkaWorkerData = {
+      connector: this.connector,
+      topic: this.topic,
+      partitionCount: this.partitionCount,
+      plans: this.plans,
+      options: this.options,
+      credits: CREDITS,
+    };
+    const worker = startWorker(workerData);
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'started':
+            started = true;
+            resolve();
+            break;
+          case 'start-failed':
+            reject(revived(m.error));
+            break;
+          case 'batch': {
+            const state = this.parts.get(m.partition)!;
+            const batch = new KafkaBatch(this.topic, m.partition, Buffer.from(m.buffer));
+            state.position = batch.offsets[batch.count - 1]! + 1;
+            state.queue.push(batch);
+            break;
+          }
+          case 'end': {
+            const state = this.parts.get(m.partition)!;
+            state.position = m.position;
+            state.complete = m.complete;
+            state.queue.end();
+            break;
+          }
+          case 'fail':
+            this.parts.get(m.partition)?.queue.fail(revived(m.error));
+            break;
+          case 'closed':
+            break;
+        }
+      });
+      const lost = (err: Error) => {
+        if (!started) reject(err);
+        this.failAll(err);
+      };
+      worker.on('error', (err) => lost(err));
+      worker.on('exit', (code) => {
+        if (!this.closed)
+          lost(
+            incomplete(`the Kafka reader's worker thread stopped (exit code ${code})`, { topic: this.topic }),
+          );
+      });
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const s of this.parts.values()) if (!s.queue.done) s.queue.fail(err);
+  }
+
+  stream(partition: number): AsyncIterator<KafkaBatch> {
+    const state = this.parts.get(partition);
+    if (!state) throw new Error(`partition ${partition} of ${this.topic} is not planned`);
+    return {
+      next: async () => {
+        const r = await state.queue.next();
+        if (!r.done) this.worker?.postMessage({ type: 'credit', partition } satisfies ToWorker);
+        return r;
+      },
+    };
+  }
+
+  complete(partition: number): boolean {
+    return this.parts.get(partition)?.complete ?? false;
+  }
+
+  position(partition: number): number | undefined {
+    return this.parts.get(partition)?.position;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      // A stream closed before its end fails: whoever still reads it must not take it for complete.
+      this.failAll(
+        incomplete(`Kafka ${this.topic}: the reader was closed before the end`, { topic: this.topic }),
+      );
+      const worker = this.worker;
+      if (!worker) return;
+      const done = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 30_000);
+        worker.on('message', (m: FromWorker) => {
+          if (m.type !== 'closed') return;
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      worker.postMessage({ type: 'close' } satisfies ToWorker);
+      await done;
+      await worker.terminate();
+    })();
+    return this.closed;
+  }
+}
