@@ -57,7 +57,8 @@ async function load(ms: number, one: () => Promise<number>): Promise<Rate> {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        units += await one();
+        const n = await one(); // not `units += await one()`: that reads units before the await and loses the other loops' counts
+        units += n;
         calls++;
       }
     }),
