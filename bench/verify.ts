@@ -1,22 +1,33 @@
 // `npm run bench:verify`: verification speed against the raw read throughput of both sides, one run, same
 // machine, same brokers.
-//   K = Kafka consume-only with kafkajs (a group, eachBatch, read_committed, from the beginning, 1 MiB per
-//       partition fetches — what verify's Kafka reader uses) until every partition's end;
-//   P = Pulsar read-only with our client (one reader per partition, readNext until the end);
-//   V = verify() (src/verify) on the same pair: both sides read, every record compared.
-// Prints every figure, the ratio V / min(K, P) (target >= 0.8), verify's peak RSS (bounded memory: it must
-// not grow with the topic), then one JSON line. BENCH_RECORDS (default 1,000,000) on 8 partitions, ~300-byte
-// records with 3 headers. Every topic and group created is deleted. Not a test: nothing is asserted.
+//   K = Kafka consume-only with kafkajs (a group, eachBatch, read_committed, from the beginning, the fetch
+//       sizes verify's Kafka reader uses) until every partition's end;
+//   P = Pulsar read-only with our client (one non-durable subscription per partition, the receive queue and
+//       flow control verify's reader uses, receiveBatch until the end);
+//   V = verify() (src/verify) on the same pair as `k2p verify` runs it (clients built from connector files,
+//       Kafka read in a worker thread): both sides read, every record compared. BENCH_KAFKA_THREAD=0: Kafka
+//       read in the calling thread instead.
+// K and P are measured before and after V and averaged (the machine is shared: load drifts). Prints every
+// figure, the ratio V / min(K, P) (target >= 0.8), verify's peak RSS (bounded memory: it must not grow with
+// the topic; run with NODE_OPTIONS=--max-old-space-size=256 to cap the heap), then one JSON line.
+// BENCH_RECORDS (default 1,000,000) on 8 partitions, ~300-byte records with 3 headers, stamped within the
+// last hour (older ones would be deleted by Kafka's 7-day retention during the run). Every topic and group
+// created is deleted. Not a test: nothing is asserted.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { toPulsarMessage, type KafkaRecord } from '../src/mirror/record-mapping.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { MessageId, PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
 import { verify } from '../src/verify/index.js';
+import { KAFKA_FETCH } from '../src/verify/kafka-source.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
-const admin = new PulsarAdmin({ url: process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080' });
+const adminUrl = process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080';
+const admin = new PulsarAdmin({ url: adminUrl });
 const client = new PulsarClient({ serviceUrl });
 const kafka = new Kafka({ brokers, clientId: 'k2p-bench-verify', logLevel: logLevel.NOTHING });
 const TOTAL = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -26,6 +37,7 @@ const run = randomUUID().slice(0, 8);
 const source = `bench-verify-${run}`;
 const target = `persistent://public/default/bench-verify-${run}`;
 const groups: string[] = [];
+const BASE_TIME = Date.now() - 3_600_000;
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -52,7 +64,7 @@ function record(p: number, i: number, filler: Buffer): KafkaRecord {
     offset: String(i),
     key: Buffer.from(`key-${(p * 7919 + i) % 10_007}`),
     value: Buffer.concat([Buffer.from(`${p}:${i}:`), filler]),
-    timestamp: String(1_700_000_000_000 + i),
+    timestamp: String(BASE_TIME + i),
     headers: [
       { key: 'trace', value: Buffer.from(`t-${p}-${i}`) },
       { key: 'bin', value: Buffer.from([i & 255, 0, 255]) },
@@ -115,7 +127,8 @@ async function kafkaRaw(): Promise<number> {
   const consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
-    maxBytesPerPartition: 1024 * 1024,
+    maxBytesPerPartition: KAFKA_FETCH.maxBytesPerPartition,
+    maxBytes: KAFKA_FETCH.maxBytes,
     maxWaitTimeInMs: 200,
   });
   await consumer.connect();
@@ -137,7 +150,7 @@ async function kafkaRaw(): Promise<number> {
 }
 
 /** P: our client read-only, every partition at once: a non-durable subscription (a reader) taking the
- * messages in batches, as fast as the client reads (the ceiling verify's Pulsar side is held to). */
+ * messages in batches, as fast as the client reads with verify's queue settings (its Pulsar ceiling). */
 async function pulsarRaw(): Promise<number> {
   const started = performance.now();
   await Promise.all(
@@ -151,6 +164,7 @@ async function pulsarRaw(): Promise<number> {
         startMessageIdInclusive: true,
         initialPosition: 'Earliest',
         receiverQueueSize: 2000,
+        preciseFlowControl: true,
       });
       for (let n = 0; n < perPartition(p);) n += (await reader.receiveBatch(1000, 30_000)).length;
       await reader.close();
@@ -192,35 +206,51 @@ async function cleanup(): Promise<void> {
   await client.close();
 }
 
+/** Connector and mapping files for this pair, as a user of `k2p verify` writes them. */
+function configFiles(): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'k2p-bench-verify-'));
+  const connectors = join(dir, 'connectors.yaml');
+  writeFileSync(
+    connectors,
+    `connectors:\n  kafka-bench:\n    kind: kafka\n    brokers: ${JSON.stringify(brokers)}\n  pulsar-bench:\n    kind: pulsar\n    serviceUrl: ${JSON.stringify(serviceUrl)}\n    adminUrl: ${JSON.stringify(adminUrl)}\n`,
+  );
+  const mapping = join(dir, 'mapping.yaml');
+  writeFileSync(
+    mapping,
+    `source: kafka-bench\ntarget: pulsar-bench\ntopics:\n  - match: ${source}\n    to: persistent://public/default/{topic}\n`,
+  );
+  return [connectors, mapping];
+}
+
 try {
   await populate();
-  const k = await kafkaRaw();
-  console.log(`K  Kafka consume-only (kafkajs):        ${fmt(k)} records/s`);
-  const p = await pulsarRaw();
-  console.log(`P  Pulsar read-only (our reader):        ${fmt(p)} messages/s`);
+  const k1 = await kafkaRaw();
+  console.log(`K  Kafka consume-only (kafkajs):        ${fmt(k1)} records/s`);
+  const p1 = await pulsarRaw();
+  console.log(`P  Pulsar read-only (our reader):        ${fmt(p1)} messages/s`);
+  const kafkaThread = process.env.BENCH_KAFKA_THREAD !== '0';
+  const config = configFiles();
   const rss = rssSampler();
   const started = performance.now();
-  const report = await profiled(() =>
-    verify({
-      kafka,
-      pulsar: client,
-      pulsarAdmin: admin,
-      pairs: [{ kafkaTopic: source, pulsarTopic: target }],
-      positions: false,
-    }),
-  );
+  const report = await profiled(() => verify({ config, topics: [source], positions: false, kafkaThread }));
   const seconds = (performance.now() - started) / 1000;
   const memory = rss.stop();
+  const k2 = await kafkaRaw();
+  console.log(`K  Kafka consume-only again:             ${fmt(k2)} records/s`);
+  const p2 = await pulsarRaw();
+  console.log(`P  Pulsar read-only again:               ${fmt(p2)} messages/s`);
+  const k = (k1 + k2) / 2;
+  const p = (p1 + p2) / 2;
   const v = TOTAL / seconds;
   const slower = Math.min(k, p);
   console.log(
-    `V  verify (both sides, every record):    ${fmt(v)} records/s (${fmt(seconds, 1)} s), identical: ${report.identical}, matched ${fmt(report.topics[0]?.matched ?? 0)}`,
+    `V  verify (both sides, every record):    ${fmt(v)} records/s (${fmt(seconds, 1)} s, Kafka ${kafkaThread ? 'in a worker thread' : 'in this thread'}), identical: ${report.identical}, matched ${fmt(report.topics[0]?.matched ?? 0)}`,
   );
   console.log(
     `   peak RSS during verify: ${fmt(memory.peakMiB, 0)} MiB (at start ${fmt(memory.startMiB, 0)} MiB)`,
   );
   console.log(
-    `V / min(K, P) = ${fmt(v / slower, 2)} (target >= 0.8; slower side: ${k <= p ? 'Kafka' : 'Pulsar'})`,
+    `V / min(K, P) = ${fmt(v / slower, 2)} (K, P: mean of before and after V; target >= 0.8; slower side: ${k <= p ? 'Kafka' : 'Pulsar'})`,
   );
   console.log(
     JSON.stringify({
@@ -230,6 +260,8 @@ try {
       kafkaRecordsPerSec: Math.round(k),
       pulsarMessagesPerSec: Math.round(p),
       verifyRecordsPerSec: Math.round(v),
+      kafkaThread,
+      heapCap: /--max-old-space-size=(\d+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1] ?? null,
       ratio: Number((v / slower).toFixed(3)),
       peakRssMiB: Math.round(memory.peakMiB),
       identical: report.identical,
