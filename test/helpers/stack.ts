@@ -26,3 +26,10 @@ export function cleanup(fn: () => Promise<unknown> | unknown): void {
     await fn();
   });
 }
+
+/**
+ * A base for record timestamps written to Kafka: an hour before this test file started. Never a fixed date
+ * long past — Kafka's retention check (every 5 minutes, 7 days by default) deletes records that old at a
+ * random moment, which made tests lose their data now and then.
+ */
+export const RECENT_TIMESTAMP = Date.now() - 3_600_000;

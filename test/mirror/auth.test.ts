@@ -26,7 +26,7 @@ import { newSecretKey, roleToken } from '../../stack/jwt.js';
 import { portOpen } from '../../stack/processes.js';
 import { kafkaSecureInfo } from '../../stack/services/kafka-secure.js';
 import { secureStackInfo } from '../../stack/services/pulsar-secure.js';
-import { cleanup, uniqueName } from '../helpers/stack.js';
+import { RECENT_TIMESTAMP, cleanup, uniqueName } from '../helpers/stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const options = stackOptions();
@@ -213,7 +213,7 @@ async function sourceTopic(prefix: string) {
     offset: String(Math.floor(i / PARTITIONS)),
     key: i % 10 === 9 ? null : `key-${i % 17}`,
     value: i % 25 === 24 ? null : `value-${i}-${'x'.repeat(i % 50)}`,
-    timestamp: String(1_700_000_000_000 + i),
+    timestamp: String(RECENT_TIMESTAMP + i),
     headers: [
       ['i', Buffer.from(String(i))],
       ['bin', Buffer.from([i & 255, 0, 0xff])],

@@ -23,7 +23,7 @@ import { fromPulsarMessage, type RecordMappingOptions } from '../../src/mirror/r
 import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import { MessageId, PulsarClient, type Message } from '../../src/pulsar/client/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { RECENT_TIMESTAMP, STACK, cleanup, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-dead-letter-test', logLevel: logLevel.NOTHING });
 const MAPPING: RecordMappingOptions = { provenance: true, headerEncoding: 'lossless', binaryKeys: 'dead-letter' };
@@ -87,7 +87,7 @@ if (process.env.K2P_DLQ_CHILD) {
       const messages = [];
       for (let i = start; i < Math.min(start + 500, from + n); i++) {
         const partition = i % partitions;
-        const w: Written = { partition, offset: next.get(partition)!, key: bad(i) ? badKey(i) : Buffer.from(`key-${i}`), value: `value-${i}`, timestamp: String(1_700_000_000_000 + i), bad: bad(i) };
+        const w: Written = { partition, offset: next.get(partition)!, key: bad(i) ? badKey(i) : Buffer.from(`key-${i}`), value: `value-${i}`, timestamp: String(RECENT_TIMESTAMP + i), bad: bad(i) };
         next.set(partition, w.offset + 1);
         out.push(w);
         messages.push({ partition, key: w.key, value: w.value, timestamp: w.timestamp, headers: { i: String(i), bin: Buffer.from([0x00, 0xff]) } });

@@ -16,7 +16,7 @@ import { fromPulsarMessage } from '../../src/mirror/record-mapping.js';
 import { closePair, discoverer, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import { MessageId } from '../../src/pulsar/client/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
+import { RECENT_TIMESTAMP, STACK, cleanup, uniqueName } from '../helpers/stack.js';
 
 const { CompressionTypes, Kafka, logLevel } = kafkajs;
 registerKafkaCodecs(); // the test's producer writes snappy, lz4 and zstd with the gateway's codecs
@@ -56,7 +56,7 @@ function recordsFor(label: string, n: number, from = 0): Expected[] {
               Buffer.from(`${label} value ${i} `.repeat(8)),
               Buffer.from([i & 255, 0x00, 0xff]),
             ]),
-      timestamp: String(1_700_000_000_000 + i),
+      timestamp: String(RECENT_TIMESTAMP + i),
       headers: [
         ['i', String(i)],
         ['codec', label],

@@ -9,7 +9,7 @@ import { fromPulsarMessage } from '../../src/mirror/record-mapping.js';
 import { mirrorTopics } from '../helpers/mirror-fault.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { STACK, uniqueName } from '../helpers/stack.js';
+import { RECENT_TIMESTAMP, STACK, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-mirror-test', logLevel: logLevel.NOTHING });
 const PARTITIONS = 8;
@@ -38,7 +38,7 @@ test(`${TOTAL} keyed records with headers and tombstones on ${PARTITIONS} partit
         return {
           key: `key-${i % 997}`,
           value: i % 50 === 49 ? null : `value-${i}`,
-          timestamp: String(1_700_000_000_000 + i),
+          timestamp: String(RECENT_TIMESTAMP + i),
           headers: { i: String(i), bin: Buffer.from([i & 255, 0xff, 0x00]), rep: ['a', 'b'] },
         };
       }),
@@ -85,7 +85,7 @@ test(`${TOTAL} keyed records with headers and tombstones on ${PARTITIONS} partit
     assert.ok(Number(m.properties['k2p.offset']) > previous, `partition ${partition}: Kafka order`);
     lastByPartition.set(partition, Number(m.properties['k2p.offset']));
     assert.equal(m.key, `key-${i % 997}`);
-    assert.equal(m.event_time, 1_700_000_000_000 + i);
+    assert.equal(m.event_time, RECENT_TIMESTAMP + i);
     if (i % 50 === 49) assert.equal(m.null_value, true, `record ${i} is a tombstone`);
     else assert.equal(Buffer.from(m.payload_b64, 'base64').toString(), `value-${i}`);
     // Headers come back as Kafka had them: binary value and repeated name included, in order.
