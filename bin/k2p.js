@@ -3,8 +3,12 @@
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/src/cli/index.js', import.meta.url);
+// `k2p status` starts faster from its bundle (see scripts/bundle-status.mjs).
+const statusBundle = new URL('../dist/status-bundle/index.js', import.meta.url);
 let cli;
-if (existsSync(built)) {
+if (process.argv[2] === 'status' && existsSync(statusBundle)) {
+  cli = await import(statusBundle.href);
+} else if (existsSync(built)) {
   cli = await import(built.href);
 } else {
   const { register } = await import('tsx/esm/api');
