@@ -6,7 +6,7 @@ import { K2pError } from '../errors.js';
 import { RedisRunStore } from '../runs/redis-run-store.js';
 import { redisUrlFor } from '../runs/redis-url.js';
 import { runView, type RunView } from '../runs/status-view.js';
-import { progressLine, summarize } from '../runs/summary.js';
+import { groupDigits, progressLine, summarize } from '../runs/summary.js';
 import type { Run } from '../runs/types.js';
 
 /** Colour only on a terminal (and never with NO_COLOR). */
@@ -26,7 +26,7 @@ interface StatusFlags {
   top: number;
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = groupDigits;
 
 function printView(v: RunView, opts: StatusFlags): void {
   const run = { ...v.run, files: [] };
