@@ -5,16 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { EmbeddedFormat } from '../http/media-types.js';
 import { isObject } from '../http/body.js';
 import { CODES, RestError } from '../rest-error.js';
-import type { OffsetReset } from './types.js';
+import type { InstanceState } from './types.js';
 
-export interface CreateRequest {
-  id: string;
-  format: EmbeddedFormat;
-  autoOffsetReset: OffsetReset;
-  autoCommit: boolean;
-  fetchMinBytes: number;
-  requestTimeoutMs: number;
-}
+/** What the request decides of the instance's state. */
+export type CreateRequest = Pick<InstanceState, 'id' | 'format' | 'autoOffsetReset' | 'autoCommit' | 'fetchMinBytes' | 'requestTimeoutMs'>;
 
 const FIELDS = new Set(['name', 'id', 'format', 'auto.offset.reset', 'auto.commit.enable', 'fetch.min.bytes', 'consumer.request.timeout.ms', 'auto.commit.interval.ms']);
 const NAME = /^[A-Za-z0-9._-]{1,200}$/;

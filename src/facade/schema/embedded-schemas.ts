@@ -66,6 +66,17 @@ export function schemaFailure(err: unknown, what: string): RestError {
 
 const descriptor = descriptorModule as unknown as { FileDescriptorSet: { decode(b: Uint8Array): unknown; toObject(m: unknown, o: object): unknown } };
 
+/** The promise cached under `key`, made once; a failed one is forgotten so the next call asks again. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
 export class EmbeddedSchemas {
   private readonly registries = new Map<string, RegistryClient>();
   private readonly codecs = new Map<string, Promise<{ schema: ResolvedSchema; codec: BodyCodec }>>();
@@ -100,17 +111,10 @@ export class EmbeddedSchemas {
   }
 
   private codec(registry: RegistryClient, id: number, indexes: readonly number[]): Promise<{ schema: ResolvedSchema; codec: BodyCodec }> {
-    const key = `${registry.url}\u0000${id}\u0000${indexes.join('.')}`;
-    let p = this.codecs.get(key);
-    if (!p) {
-      p = (async () => {
-        const schema = await registry.resolve(await registry.schemaById(id));
-        return { schema, codec: bodyCodec(schema, indexes) };
-      })();
-      this.codecs.set(key, p);
-      p.catch(() => this.codecs.delete(key));
-    }
-    return p;
+    return once(this.codecs, `${registry.url}\u0000${id}\u0000${indexes.join('.')}`, async () => {
+      const schema = await registry.resolve(await registry.schemaById(id));
+      return { schema, codec: bodyCodec(schema, indexes) };
+    });
   }
 
   /**
@@ -147,28 +151,17 @@ export class EmbeddedSchemas {
   }
 
   private versionIn(registry: RegistryClient, subject: string, schema: ResolvedSchema): Promise<{ version: number } | undefined> {
-    const key = `${registry.url}\u0000${subject}\u0000${schema.id}`;
-    let p = this.versions.get(key);
-    if (!p) {
-      p = registry.lookup(subject, schema);
-      this.versions.set(key, p);
-      p.catch(() => this.versions.delete(key));
-    }
-    return p;
+    return once(this.versions, `${registry.url}\u0000${subject}\u0000${schema.id}`, () => registry.lookup(subject, schema));
   }
 
   private register(registry: RegistryClient, subject: string, format: SchemaFormat, text: string): Promise<number> {
     const type = REGISTRY_TYPE[format];
-    // Checked here first: an invalid schema is refused with its parser's reason, not the registry's guess.
-    bodyCodec({ id: 0, schemaType: type, schema: text, references: [], resolved: [] });
-    const key = `${registry.url}\u0000${subject}\u0000${type}\u0000${text}`;
-    let p = this.registered.get(key);
-    if (!p) {
-      p = registry.register(subject, text, type);
-      this.registered.set(key, p);
-      p.catch(() => this.registered.delete(key));
-    }
-    return p;
+    // Parsed once per text (clients send the same schema with every request), before the registry sees it:
+    // an invalid schema is refused with its parser's reason, not the registry's guess.
+    return once(this.registered, `${registry.url}\u0000${subject}\u0000${type}\u0000${text}`, async () => {
+      bodyCodec({ id: 0, schemaType: type, schema: text, references: [], resolved: [] });
+      return registry.register(subject, text, type);
+    });
   }
 
   /** A JSON value in the framed bytes of a writer schema (42203 when it does not fit). */
@@ -201,15 +194,9 @@ export class EmbeddedSchemas {
    * stripped) → its JSON value, decoded with the topic's Pulsar schema of that version.
    */
   async decodePulsar(physicalTopic: string, schemaVersion: Buffer, format: SchemaFormat, body: Buffer, what: string): Promise<unknown> {
-    const key = `${physicalTopic}\u0000${schemaVersion.toString('hex')}`;
-    let p = this.pulsarDecoders.get(key);
-    if (!p) {
-      p = this.pulsarDecoder(physicalTopic, schemaVersion);
-      this.pulsarDecoders.set(key, p);
-      p.catch(() => this.pulsarDecoders.delete(key));
-    }
+    const decoder = once(this.pulsarDecoders, `${physicalTopic}\u0000${schemaVersion.toString('hex')}`, () => this.pulsarDecoder(physicalTopic, schemaVersion));
     try {
-      return (await p)(body);
+      return (await decoder)(body);
     } catch (err) {
       if (err instanceof RestError || (isK2pError(err) && err.canRetry)) throw err;
       throw conversionFailed(what, format, (err as Error).message.replace(/^K2P_[A-Z_]+: /, ''));
