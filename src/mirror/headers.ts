@@ -12,7 +12,7 @@ import { isUtf8 } from 'node:buffer';
 import { K2pError } from '../errors.js';
 
 export const RESERVED_PREFIX = 'k2p.';
-const INDEXED_PREFIX = 'k2p.h.';
+export const INDEXED_PREFIX = 'k2p.h.';
 const INDEXED = /^k2p\.h\.(0|[1-9][0-9]{0,8})\.([sbn])\.([\s\S]*)$/;
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 

@@ -4,12 +4,11 @@
 // exactly the Kafka record's key, value, timestamp and headers (docs/record-mapping.md); anything unusual
 // (a property timestamp, a non-ASCII header, an indexed header out of place...) answers false, and the
 // caller compares the pair the slow way, which finds and describes the difference, if there is one.
+import { INDEXED_PREFIX as INDEXED, RESERVED_PREFIX as RESERVED } from '../mirror/headers.js';
+import { PROVENANCE, TIMESTAMP_PROPERTY as TIMESTAMP } from '../mirror/record-mapping.js';
 import type { KafkaBatch, PulsarSide } from './records.js';
 
-const RESERVED = 'k2p.';
-const INDEXED = 'k2p.h.';
-const TIMESTAMP = 'k2p.timestamp';
-const OFFSET = 'k2p.offset';
+const OFFSET = PROVENANCE.offset;
 
 /** True when bytes [at, at + len) of `buf` are the ASCII string `s` (false for any non-ASCII character). */
 function asciiEquals(buf: Buffer, at: number, len: number, s: string): boolean {
