@@ -5,14 +5,20 @@
 //   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
 //   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
 //   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
-// Targets: S >= 0.5 N; V >= 0.5 K. The machine is shared (brokers, other work), so N and each route's S run
-// interleaved in BENCH_ROUNDS short slices and each ratio is taken over the same slices of time.
+// Targets: S >= 0.5 N; V >= 0.5 K. The HTTP load (N, S, B, V) comes from a separate process
+// (bench/facade-load.ts: node:http keep-alive connections, one request at a time each, the same code for the
+// no-op route and the facade), so the servers under test (the no-op route and the facade, both in this
+// process) have this event loop to themselves; K and P are in-process clients and run here. The machine is
+// shared (brokers, other work), so N and each route's S run interleaved in BENCH_ROUNDS short slices and
+// each ratio is taken over the same slices of time.
 // BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
-// BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_PROFILE=<file.cpuprofile> (CPU profile of the
-// single-record phases). Prints every figure, how many broker sends carried the single-record requests, and
-// one JSON line. Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
+// BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
+// process, i.e. the servers, during the single-record phases). Prints every figure, how many broker sends
+// carried the single-record requests, the load average, and one JSON line. Not a test: nothing is asserted.
+// The topics (and their Pulsar targets) are deleted afterwards.
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
@@ -23,6 +29,7 @@ import { startFacade, type RunningFacade } from '../src/facade/start.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { PulsarClient } from '../src/pulsar/client/index.js';
+import type { LoadJob, LoadResult } from './facade-load.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
@@ -66,6 +73,22 @@ async function load(ms: number, one: () => Promise<number>): Promise<Rate> {
   return { calls, units, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Runs one job in the load-generator process; throws on the first failed request. */
+function driver(child: ChildProcess): (job: LoadJob) => Promise<Rate> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (job) => {
+    const next = queue.then(
+      () =>
+        new Promise<Rate>((resolve, reject) => {
+          child.once('message', (m: LoadResult) => (m.failure !== undefined ? reject(new Error(`${job.url}: ${m.failure}`)) : resolve(m)));
+          child.send(job);
+        }),
+    );
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of what `what` runs. */
 async function profiler(): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
   const file = process.env.BENCH_PROFILE;
@@ -102,23 +125,16 @@ async function main(): Promise<void> {
   noop.get('/noop', async () => ({}));
   const noopUrl = await noop.listen({ port: 0, host: '127.0.0.1' });
 
+  const loadgen = fork(new URL('./facade-load.ts', import.meta.url));
+  const drive = driver(loadgen);
   const json = 'application/vnd.kafka.json.v2+json';
   const single = JSON.stringify({ records: [{ key: 'k', value: { n: 1, text: 'hello' } }] });
   const hundred = JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: { n: i, text: 'hello' } })) });
-  const produce = async (route: Route, body: string, n: number) => {
-    const res = await fetch(`${facade.url}/topics/${topicOf(route)}`, { method: 'POST', headers: { 'content-type': json }, body });
-    if (res.status !== 200) throw new Error(`produce: HTTP ${res.status} ${await res.text()}`);
-    const text = await res.text();
-    if (text.includes('"error_code":5')) throw new Error(`produce on route ${route}: ${text}`);
-    return n;
-  };
-  const noopCall = async () => {
-    const res = await fetch(`${noopUrl}/noop`);
-    await res.arrayBuffer();
-    return 1;
-  };
-  for (const r of routes) await produce(r, single, 1); // warm-up: producers connected, metadata cached
-  await load(500, noopCall);
+  const produce = (route: Route, body: string, records: number, ms: number) =>
+    drive({ kind: 'requests', url: `${facade.url}/topics/${topicOf(route)}`, method: 'POST', headers: { 'content-type': json }, body, records, ms, concurrency });
+  const noopCall = (ms: number) => drive({ kind: 'requests', url: `${noopUrl}/noop`, method: 'GET', headers: {}, records: 1, ms, concurrency });
+  for (const r of routes) await produce(r, single, 1, 300); // warm-up: producers connected, metadata cached, JIT
+  await noopCall(500);
 
   // N and each route's S interleaved: every ratio compares the same slices of time.
   const slice = (seconds * 1000) / rounds;
@@ -126,42 +142,29 @@ async function main(): Promise<void> {
   const S = new Map<Route, Rate>(routes.map((r) => [r, none]));
   const sendsBefore = new Map<Route, number>();
   for (const r of routes) sendsBefore.set(r, await sendStats(facade, r));
+  const load1 = loadavg()[0]!;
   const prof = await profiler();
   await prof.start();
   for (let i = 0; i < rounds; i++) {
-    N = add(N, await load(slice, noopCall));
-    for (const r of routes) S.set(r, add(S.get(r)!, await load(slice, () => produce(r, single, 1))));
+    N = add(N, await noopCall(slice));
+    for (const r of routes) S.set(r, add(S.get(r)!, await produce(r, single, 1, slice)));
   }
   await prof.stop();
   const sends = new Map<Route, number>();
   for (const r of routes) sends.set(r, (await sendStats(facade, r)) - sendsBefore.get(r)!);
 
   const B = new Map<Route, Rate>();
-  for (const r of routes) B.set(r, await load(seconds * 1000, () => produce(r, hundred, 100)));
+  for (const r of routes) B.set(r, await produce(r, hundred, 100, seconds * 1000));
 
-  // v3 streaming: C requests at once, each streaming records for the phase duration.
+  // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
-  const chunk = new TextEncoder().encode(line.repeat(100));
   const V = new Map<Route, number>();
   for (const r of routes) {
-    const vStart = Date.now();
-    const vEnd = vStart + seconds * 1000;
-    const counts = await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        const body = new ReadableStream<Uint8Array>({
-          pull(controller) {
-            if (Date.now() >= vEnd) controller.close();
-            else controller.enqueue(chunk);
-          },
-        });
-        const res = await fetch(`${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
-        const text = await res.text();
-        return text.split('\n').filter((l) => l.startsWith('{"error_code":200')).length;
-      }),
-    );
-    V.set(r, counts.reduce((a, b) => a + b, 0) / ((Date.now() - vStart) / 1000));
+    const v = await drive({ kind: 'stream', url: `${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, chunk: line.repeat(100), ms: seconds * 1000, concurrency });
+    V.set(r, unitsPerSecond(v));
   }
+  loadgen.disconnect();
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -187,9 +190,9 @@ async function main(): Promise<void> {
   }
 
   const n = perSecond(N);
-  console.log(`${concurrency} concurrent keep-alive clients, ${seconds} s per phase (N and S in ${rounds} interleaved slices), ${PARTITIONS} partitions`);
+  console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N and S in ${rounds} interleaved slices), ${PARTITIONS} partitions, load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
