@@ -1,8 +1,9 @@
 // Batch payload: N × [4-byte size][SingleMessageMetadata][payload], compressed as one unit afterwards.
 // The outer MessageMetadata carries num_messages_in_batch = N.
 import { K2pError } from '../../errors.js';
-import { decodeMessage, encodeFields } from './codec.js';
+import { encodeFields } from './codec.js';
 import { SingleMessageMetadataSpec, type SingleMessageMetadata } from './messages.js';
+import { decodeSingleMessageMetadata } from './metadata.js';
 import { ProtoWriter } from './protobuf.js';
 
 export interface BatchMessageInput {
@@ -81,7 +82,7 @@ export function decodeBatch(
     p += 4;
     if (metaSize > payload.length - p)
       throw batchError('batch entry metadata exceeds payload', { index, metaSize });
-    const metadata = decodeMessage(SingleMessageMetadataSpec, payload, p, p + metaSize);
+    const metadata = decodeSingleMessageMetadata(payload, p, p + metaSize);
     p += metaSize;
     const size = metadata.payloadSize;
     if (size < 0 || size > payload.length - p)

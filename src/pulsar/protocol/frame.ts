@@ -13,6 +13,7 @@ import {
   type BrokerEntryMetadata,
   type MessageMetadata,
 } from './messages.js';
+import { decodeMessageMetadata } from './metadata.js';
 import { ProtoWriter } from './protobuf.js';
 
 export const MAGIC_CRC32C = 0x0e01;
@@ -158,7 +159,7 @@ export function decodeFrame(buf: Buffer, start = 0, end = buf.length): Frame {
   p += 4;
   if (metaSize > end - p) throw frameError('metadata size exceeds frame', { metaSize, left: end - p });
   try {
-    frame.metadata = decodeMessage(MessageMetadataSpec, buf, p, p + metaSize);
+    frame.metadata = decodeMessageMetadata(buf, p, p + metaSize);
   } catch (err) {
     // A corrupt frame still carries a usable command (its message id), so the client can nack it.
     if (frame.checksumValid) throw err;

@@ -3,6 +3,7 @@ export * from './protobuf.js';
 export * from './codec.js';
 export * from './enums.js';
 export * from './messages.js';
+export * from './metadata.js';
 export * from './commands.js';
 export * from './crc32c.js';
 export * from './frame.js';
