@@ -3,8 +3,11 @@
 // committed offsets on every partition (set through the admin API, not timed); then, timed: one sync round
 // for every group (syncGroups — what `k2p offsets sync --once` runs): plan (Kafka reads), attached-consumer
 // check (one stats read per topic), mirror check, translate (one Pulsar scan per partition for all groups),
-// place every subscription, record the state. The ceiling, sampled just before and just after at the same
-// concurrency: the broker's cheapest placement, one create-subscription request at an entry position.
+// place every subscription (new ones over the binary protocol: subscribe + seek), record the state. Two
+// ceilings, sampled just before and just after at the same concurrency on a twin topic: the broker's
+// cheapest way to make a durable subscription, a bare SUBSCRIBE + close with our client (no seek, so no
+// position: the ratio apply / ceiling says what the position costs), and, for reference, one admin-API
+// create-subscription request at an entry position (what placement used before).
 // Prints the total, each phase, the per-group cost and the ratio to the ceiling, checks a sample of groups
 // (first message = committed offset), then one JSON line. The issue's figure is BENCH_GROUPS=1000 (issue #6:
 // < 10 s). BENCH_PLACE_CONCURRENCY sets the placements in flight (default 64). Not a test: nothing is
@@ -79,9 +82,8 @@ try {
     },
   };
 
-  // The ceiling, at the same concurrency, sampled just before and just after ours (the machine's load drifts):
-  // one create request per new subscription at an entry position — the broker's cheapest placement — on a
-  // twin topic with no subscription yet.
+  // The ceilings, at the same concurrency, sampled just before and just after ours (the machine's load
+  // drifts), on a twin topic with no subscription yet.
   const twin = `${target}-ceiling`;
   await admin.topics.createPartitioned(twin, PARTITIONS);
   const ids = await mapLimit(Array.from({ length: PARTITIONS }, (_, p) => p), PARTITIONS, async (p) => {
@@ -92,11 +94,15 @@ try {
   });
   const SAMPLE = Math.min(GROUPS * PARTITIONS, 3000);
   let made = 0;
-  const ceiling = async (): Promise<number> => {
+  const rate = async (create: (topic: string, subscription: string, p: number) => Promise<unknown>): Promise<number> => {
     const c0 = performance.now();
-    await mapLimit(Array.from({ length: SAMPLE }, () => made++), PLACE, (i) => admin.subscriptions.create(partitionTopic(twin, i % PARTITIONS), `raw-${i}`, ids[i % PARTITIONS]!));
+    await mapLimit(Array.from({ length: SAMPLE }, () => made++), PLACE, (i) => create(partitionTopic(twin, i % PARTITIONS), `raw-${i}`, i % PARTITIONS));
     return SAMPLE / ((performance.now() - c0) / 1000);
   };
+  const bareSubscribe = (topic: string, subscription: string) =>
+    client.subscribe({ topic, subscription, subscriptionType: 'Exclusive', initialPosition: 'Earliest' }).then((c) => c.close());
+  const restCreate = (topic: string, subscription: string, p: number) => admin.subscriptions.create(topic, subscription, ids[p]!);
+  const ceiling = async () => ({ binary: await rate(bareSubscribe), rest: await rate(restCreate) });
   const before = await ceiling();
 
   // Timed: one sync round for every group.
@@ -112,7 +118,8 @@ try {
   const after = await ceiling();
   await admin.topics.delete(twin, { force: true });
   const oursRate = placed / ((round.applyMs ?? 0) / 1000);
-  const rawRate = (before + after) / 2;
+  const rawRate = (before.binary + after.binary) / 2;
+  const restRate = (before.rest + after.rest) / 2;
 
   // Check a sample: the first message on every partition is the first record >= the committed offset.
   const sample = groups.slice(0, Math.min(3, GROUPS));
@@ -133,10 +140,11 @@ try {
   console.log(`groups ${GROUPS} × partitions ${PARTITIONS} (${RECORDS} records per partition), ${PLACE} placements in flight`);
   console.log(`plan + checks (Kafka reads, stats)  ${sec(round.planMs)}`);
   console.log(`translate (Pulsar scans)           ${sec(round.translateMs)}`);
-  console.log(`apply (${placed} subscriptions)     ${sec(round.applyMs)} — ${oursRate.toFixed(0)} placements/s (${round.inBatch} inside a batch: create + reset; the rest one create)`);
+  console.log(`apply (${placed} subscriptions)     ${sec(round.applyMs)} — ${oursRate.toFixed(0)} placements/s (new: subscribe + seek; ${round.inBatch} inside a batch)`);
   console.log(`record (group state)               ${sec(round.recordMs)}`);
   console.log(`total                              ${total.toFixed(2)} s — ${((total * 1000) / GROUPS).toFixed(1)} ms per group`);
-  console.log(`ceiling: bare creates at an entry, ${SAMPLE} before and after: ${before.toFixed(0)}/s and ${after.toFixed(0)}/s; apply / ceiling = ${(oursRate / rawRate).toFixed(2)}`);
+  console.log(`ceiling: bare subscribe + close, ${SAMPLE} before and after: ${before.binary.toFixed(0)}/s and ${after.binary.toFixed(0)}/s; apply / ceiling = ${(oursRate / rawRate).toFixed(2)}`);
+  console.log(`reference: admin-API creates at an entry, before and after: ${before.rest.toFixed(0)}/s and ${after.rest.toFixed(0)}/s; apply / that = ${(oursRate / restRate).toFixed(2)}`);
   console.log(`sample checked: ${checked} partitions start exactly at the committed offset`);
   console.log(
     JSON.stringify({
@@ -153,10 +161,12 @@ try {
       msPerGroup: (total * 1000) / GROUPS,
       placementsPerS: oursRate,
       inBatch: round.inBatch,
-      ceilingCreatesPerS: rawRate,
-      ceilingBefore: before,
-      ceilingAfter: after,
+      ceilingSubscribesPerS: rawRate,
+      ceilingBefore: before.binary,
+      ceilingAfter: after.binary,
       ratio: oursRate / rawRate,
+      restCreatesPerS: restRate,
+      ratioToRest: oursRate / restRate,
       checked,
     }),
   );

@@ -64,18 +64,24 @@ export class PartitionStats {
   }
 }
 
-/** Consumers attached to `subscription` on the given partition topics, by partition topic (only non-zero). */
-export async function attachedConsumers(deps: OffsetsDeps, subscription: string, targets: readonly string[], stats = new PartitionStats(deps.admin)): Promise<Map<string, number>> {
+/** The partition topics (of those given) on which `subscription` exists, with its attached consumers. */
+export async function subscriptionOn(deps: OffsetsDeps, subscription: string, targets: readonly string[], stats = new PartitionStats(deps.admin)): Promise<Map<string, number>> {
   const bases = [...new Set(targets.map((t) => parseTopicName(t).base))];
   const wanted = new Set(targets);
   const out = new Map<string, number>();
   await mapLimit(bases, deps.concurrency ?? 16, async (base) => {
     for (const [name, s] of Object.entries(await stats.of(base))) {
-      const n = s.subscriptions[subscription]?.consumers.length ?? 0;
-      if (n > 0 && wanted.has(name)) out.set(name, n);
+      const sub = s.subscriptions[subscription];
+      if (sub && wanted.has(name)) out.set(name, sub.consumers.length);
     }
   });
   return out;
+}
+
+/** Consumers attached to `subscription` on the given partition topics, by partition topic (only non-zero). */
+export async function attachedConsumers(deps: OffsetsDeps, subscription: string, targets: readonly string[], stats = new PartitionStats(deps.admin)): Promise<Map<string, number>> {
+  const on = await subscriptionOn(deps, subscription, targets, stats);
+  return new Map([...on].filter(([, consumers]) => consumers > 0));
 }
 
 /** Partition topics (of those given) on which `subscription` does not exist. */

@@ -5,7 +5,7 @@
 // same) and places the same positions.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { K2pError } from '../errors.js';
-import { assertGroupInactive, attachedConsumers, mirrorBehind } from './checks.js';
+import { assertGroupInactive, mirrorBehind, subscriptionOn } from './checks.js';
 import type { GroupTarget, OffsetsDeps } from './deps.js';
 import type { PartitionState } from './group-state.js';
 import { planGroup } from './plan.js';
@@ -51,7 +51,8 @@ export async function cutover(deps: OffsetsDeps, g: GroupTarget, options: Cutove
     await sleep(options.pollMs ?? 500);
   }
 
-  const attached = await attachedConsumers(deps, g.subscription, plan.requests.map((r) => r.target));
+  const on = await subscriptionOn(deps, g.subscription, plan.requests.map((r) => r.target));
+  const attached = new Map([...on].filter(([, consumers]) => consumers > 0));
   if (attached.size > 0) {
     throw new K2pError('K2P_OFF_SUBSCRIPTION_ACTIVE', `cutover of ${g.group} refused: Pulsar consumers are attached to subscription ${g.subscription} on ${[...attached.keys()].join(', ')}. Nothing was changed.`, {
       group: g.group,
@@ -63,8 +64,7 @@ export async function cutover(deps: OffsetsDeps, g: GroupTarget, options: Cutove
   const translations = await translate(deps, plan.requests);
   const partitions = translations.map(partitionState);
   await deps.store.put({ group: g.group, subscription: g.subscription, phase: 'cutting-over', lastSyncAt: previous?.lastSyncAt, updatedAt: Date.now(), partitions });
-  const placedBefore = new Set(previous?.subscription === g.subscription ? previous.partitions.map((p) => p.target) : []);
-  await applyTranslations(deps.admin, g.subscription, translations, deps.concurrency ?? 16, options.onPlaced, placedBefore);
+  await applyTranslations(deps, g.subscription, translations, deps.concurrency ?? 16, options.onPlaced, new Set(on.keys()));
 
   // A Kafka consumer started meanwhile would make the positions stale: stay "cutting-over" and refuse.
   await assertGroupInactive(deps, g.group, 'cutover');

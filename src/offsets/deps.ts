@@ -21,7 +21,7 @@ export interface OffsetsDeps {
   mirrorGroup?: string;
   /** Admin calls and scans in flight at once. Default 16. */
   concurrency?: number;
-  /** Subscription placements in flight at once when many groups are placed together (sync). Default 64. */
+  /** Subscription placements in flight at once when many groups are placed together (sync). Default 256. */
   placeConcurrency?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }

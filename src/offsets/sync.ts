@@ -2,7 +2,7 @@
 // forward only, and only as far as the mirror has stored. A group whose subscription has a Pulsar consumer
 // attached is left alone from then on (the state says so): its position belongs to that consumer now.
 // Groups are synced together: one Pulsar scan per partition however many groups read it.
-import { attachedConsumers, mirrorBehind, PartitionStats } from './checks.js';
+import { mirrorBehind, PartitionStats, subscriptionOn } from './checks.js';
 import type { GroupTarget, OffsetsDeps } from './deps.js';
 import type { GroupState, PartitionState } from './group-state.js';
 import { mapLimit } from './limit.js';
@@ -28,6 +28,8 @@ interface Moving {
   forward: PartitionRequest[];
   /** …and of those, the ones the mirror has stored far enough. */
   ready: PartitionRequest[];
+  /** The partition topics on which the broker has the subscription (stats read this round). */
+  existing: Set<string>;
 }
 
 type Prepared = Moving | { g: GroupTarget; state: GroupState | undefined; outcome: SyncOutcome };
@@ -55,7 +57,8 @@ export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget
       if (r.from !== 'committed') return before === undefined;
       return before === undefined || r.kafkaOffset > before;
     });
-    const attached = await attachedConsumers(deps, g.subscription, plan.requests.map((r) => r.target), stats);
+    const on = await subscriptionOn(deps, g.subscription, plan.requests.map((r) => r.target), stats);
+    const attached = new Map([...on].filter(([, consumers]) => consumers > 0));
     if (attached.size > 0) {
       const note = `sync stopped: a Pulsar consumer is attached to ${g.subscription} on ${[...attached.keys()].join(', ')}`;
       const stopped: GroupState = { group: g.group, subscription: g.subscription, phase: 'syncing', note, lastSyncAt: state?.lastSyncAt, updatedAt: Date.now(), partitions: state?.partitions ?? [] };
@@ -63,7 +66,7 @@ export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget
       deps.log?.('sync-stopped', { group: g.group, subscription: g.subscription, reason: note });
       return { g, state, outcome: { group: g.group, result: 'stopped', moved: 0, waiting: 0, note } };
     }
-    return { g, state, forward, ready: [] };
+    return { g, state, forward, ready: [], existing: new Set(on.keys()) };
   });
   const t1 = performance.now();
 
@@ -81,11 +84,8 @@ export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget
     mine.set(p, translations.slice(at, at + p.ready.length));
     at += p.ready.length;
   }
-  const placements = moving.flatMap((p) => {
-    const before = p.state?.subscription === p.g.subscription ? new Set(p.state.partitions.map((s) => s.target)) : new Set<string>();
-    return mine.get(p)!.map((t) => ({ subscription: p.g.subscription, translation: t, exists: before.has(t.target) }));
-  });
-  await applyPlacements(deps.admin, placements, deps.placeConcurrency);
+  const placements = moving.flatMap((p) => mine.get(p)!.map((t) => ({ subscription: p.g.subscription, translation: t, exists: p.existing.has(t.target) })));
+  await applyPlacements(deps, placements, deps.placeConcurrency);
   const t3 = performance.now();
   const outcomes = await mapLimit(prepared, Math.max(concurrency, 32), async (p): Promise<SyncOutcome> => {
     if ('outcome' in p) return p.outcome;

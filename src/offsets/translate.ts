@@ -1,10 +1,9 @@
 // From planned partitions to translations (one scan per Pulsar partition, however many groups ask about it)
 // and from translations to subscription positions on the broker.
-import type { PulsarAdmin } from '../pulsar/admin/index.js';
 import type { OffsetsDeps } from './deps.js';
 import type { PartitionState } from './group-state.js';
 import { mapLimit } from './limit.js';
-import { cursorFor, placeSubscription } from './place.js';
+import { placeSubscription, type PlacementBroker } from './place.js';
 import type { PartitionRequest } from './plan.js';
 import { PartitionScanner } from './scan.js';
 import { describePosition, type PartitionTranslation } from './types.js';
@@ -29,10 +28,10 @@ export async function translate(deps: OffsetsDeps, requests: readonly PartitionR
 }
 
 /** Subscription placements in flight at once: the broker's create is latency-bound (a cursor and its ledger
- * are written to the metadata store and a bookie), so throughput grows with concurrency well past 16. */
-export const PLACE_CONCURRENCY = 64;
+ * are written to the metadata store and a bookie), so throughput grows with concurrency well past 64. */
+export const PLACE_CONCURRENCY = 256;
 
-/** One subscription to place on one partition; `exists`: placed there before (a hint, see placeSubscription). */
+/** One subscription to place on one partition; `exists`: the broker has it (see placeSubscription). */
 export interface Placement {
   subscription: string;
   translation: PartitionTranslation;
@@ -40,24 +39,27 @@ export interface Placement {
 }
 
 /** Places every subscription (of one or many groups) at its translated position; `onPlaced` after each. */
-export async function applyPlacements(admin: PulsarAdmin, placements: readonly Placement[], concurrency = PLACE_CONCURRENCY, onPlaced?: (p: Placement) => void): Promise<void> {
+export async function applyPlacements(broker: PlacementBroker, placements: readonly Placement[], concurrency = PLACE_CONCURRENCY, onPlaced?: (p: Placement) => void): Promise<void> {
   await mapLimit(placements, concurrency, async (p) => {
-    await placeSubscription(admin, p.translation.target, p.subscription, cursorFor(p.translation.located), p.exists);
+    await placeSubscription(broker, p.translation.target, p.subscription, p.translation.located, p.exists);
     onPlaced?.(p);
   });
 }
 
-/** Places `subscription` on every translated partition (create or reset); calls `onPlaced` after each. */
+/**
+ * Places `subscription` on every translated partition (create or reset); calls `onPlaced` after each.
+ * `existing`: the partition topics on which the subscription exists (see placeSubscription).
+ */
 export async function applyTranslations(
-  admin: PulsarAdmin,
+  broker: PlacementBroker,
   subscription: string,
   translations: readonly PartitionTranslation[],
   concurrency = PLACE_CONCURRENCY,
   onPlaced?: (t: PartitionTranslation) => void,
-  placedBefore: ReadonlySet<string> = new Set(),
+  existing: ReadonlySet<string> = new Set(),
 ): Promise<void> {
-  const placements = translations.map((t) => ({ subscription, translation: t, exists: placedBefore.has(t.target) }));
-  await applyPlacements(admin, placements, concurrency, onPlaced && ((p) => onPlaced(p.translation)));
+  const placements = translations.map((t) => ({ subscription, translation: t, exists: existing.has(t.target) }));
+  await applyPlacements(broker, placements, concurrency, onPlaced && ((p) => onPlaced(p.translation)));
 }
 
 export function partitionState(t: PartitionTranslation): PartitionState {

@@ -6,13 +6,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisOffsetIndex } from '../../src/offsets/offset-index.js';
-import { cursorFor, placeSubscription } from '../../src/offsets/place.js';
+import { placeSubscription, type PlacementBroker } from '../../src/offsets/place.js';
 import { PartitionScanner } from '../../src/offsets/scan.js';
 import { MessageId } from '../../src/pulsar/client/index.js';
 import { admin, freshTopic, testClient } from '../helpers/pulsar.js';
 import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
 
 const client = testClient();
+/** New subscriptions through the admin API (create + reset) or the binary protocol (subscribe + seek). */
+const REST: PlacementBroker = { admin };
+const BINARY: PlacementBroker = { admin, pulsar: client };
 
 /** Offsets 0..99 minus a few (gaps as compaction and transaction markers leave), in batches of up to 10. */
 const OFFSETS = Array.from({ length: 100 }, (_, i) => BigInt(i)).filter((o) => ![5n, 6n, 19n, 20n, 21n, 40n, 77n].includes(o));
@@ -47,30 +50,53 @@ test('a subscription placed for offset N delivers the first record >= N first, w
   await index.record({ topic: 't', partition: 0, target: topic, records: stored, highWatermark: 100n });
 
   const wanted = [0n, 1n, 5n, 6n, 7n, 9n, 10n, 11n, 19n, 22n, 40n, 55n, 77n, 98n, 99n, 100n, 150n];
-  for (const [name, scanner] of [
-    ['scan', new PartitionScanner(client, admin)],
-    ['index', new PartitionScanner(client, admin, index)],
+  for (const [name, scanner, broker] of [
+    ['scan', new PartitionScanner(client, admin), REST],
+    ['index', new PartitionScanner(client, admin, index), REST],
+    ['binary', new PartitionScanner(client, admin), BINARY],
   ] as const) {
     const asked = name === 'index' ? wanted.filter((n) => n > 13n) : wanted; // checkpoints at 0, 13, 26…
     const { located, stats } = await scanner.locate(topic, asked);
     assert.equal(stats.fromCheckpoint, name === 'index', 'the index gave the start');
+    const inside = asked.filter((n) => {
+      const p = located.get(n)!.previous?.id;
+      return p !== undefined && p.batchIndex >= 0 && p.batchIndex < p.batchSize - 1;
+    });
+    assert.ok(inside.length >= 3, `positions inside batches are asked (${inside.length})`);
     if (name === 'index') assert.ok(stats.read < OFFSETS.length - 10, `read ${stats.read} messages from the checkpoint`);
     for (const n of asked) {
       const expected = OFFSETS.find((o) => o >= n);
       const l = located.get(n)!;
       assert.equal(l.next?.offset, expected, `${name}: next for ${n}`);
       const sub = `s-${name}-${n}`;
-      await placeSubscription(admin, topic, sub, cursorFor(l));
+      await placeSubscription(broker, topic, sub, l);
       assert.equal(await firstOffset(topic, sub), expected, `${name}: first message for N=${n}`);
     }
   }
 
-  // An existing subscription moved back, forward, to the start: still exact.
+  // An existing subscription moved back, forward, to the start: still exact (created over either protocol).
   const scanner = new PartitionScanner(client, admin, index);
-  for (const n of [55n, 11n, 99n, 0n, 78n]) {
-    const { located } = await scanner.locate(topic, [n]);
-    assert.equal(await placeSubscription(admin, topic, 'moving', cursorFor(located.get(n)!)), n === 55n ? 'created' : 'moved');
-    assert.equal(await firstOffset(topic, 'moving'), OFFSETS.find((o) => o >= n), `moved to ${n}`);
+  for (const [sub, broker] of [['moving', REST], ['moving-bin', BINARY]] as const) {
+    for (const n of [55n, 11n, 99n, 0n, 78n]) {
+      const { located } = await scanner.locate(topic, [n]);
+      assert.equal(await placeSubscription(broker, topic, sub, located.get(n)!, n !== 55n), n === 55n ? 'created' : 'moved');
+      assert.equal(await firstOffset(topic, sub), OFFSETS.find((o) => o >= n), `${sub}: moved to ${n}`);
+    }
+  }
+});
+
+test('a placement over the binary protocol is refused while a consumer holds the subscription, and moves nothing', async () => {
+  const topic = await freshTopic('off-place-held');
+  await mirrorLike(topic, OFFSETS.slice(0, 30));
+  const { located } = await new PartitionScanner(client, admin).locate(topic, [0n, 24n]);
+  await placeSubscription(BINARY, topic, 'held', located.get(24n)!);
+  const holder = await client.subscribe({ topic, subscription: 'held', subscriptionType: 'Failover' });
+  try {
+    await assert.rejects(placeSubscription(BINARY, topic, 'held', located.get(0n)!), (err: Error & { code?: string }) => err.code === 'K2P_OFF_SUBSCRIPTION_ACTIVE' && err.message.includes(topic));
+    const first = await holder.receive(3000);
+    assert.equal(first.properties['k2p.offset'], '24', 'the held subscription did not move');
+  } finally {
+    await holder.close();
   }
 });
 
@@ -91,7 +117,9 @@ test('a wrong checkpoint costs a scan from the start, not a wrong answer; an emp
   const empty = await freshTopic('off-place-empty');
   const { located: none } = await new PartitionScanner(client, admin).locate(empty, [0n, 7n]);
   assert.deepEqual(none.get(7n), {});
-  await placeSubscription(admin, empty, 'e', cursorFor(none.get(7n)!));
+  await placeSubscription(REST, empty, 'e', none.get(7n)!);
+  await placeSubscription(BINARY, empty, 'e-bin', none.get(7n)!);
   await mirrorLike(empty, [7n, 8n]);
   assert.equal(await firstOffset(empty, 'e'), 7n);
+  assert.equal(await firstOffset(empty, 'e-bin'), 7n);
 });

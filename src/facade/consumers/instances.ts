@@ -6,7 +6,7 @@
 // offset), so positions and committed offsets carry over a route flip unchanged.
 import { randomUUID } from 'node:crypto';
 import { isK2pError } from '../../errors.js';
-import { cursorFor, placeSubscription } from '../../offsets/place.js';
+import { placeSubscription } from '../../offsets/place.js';
 import { subscriptionPosition } from '../../offsets/subscription-position.js';
 import type { FacadeCore } from '../facade.js';
 import type { EmbeddedFormat } from '../http/media-types.js';
@@ -339,7 +339,8 @@ export class ConsumerInstances {
     try {
       const physical = await this.core.pulsar.physical(r.pulsarTopic!, partition);
       const { located } = await this.feeds.scanner.locate(physical, [next]);
-      await placeSubscription(this.core.pulsar.admin, physical, this.core.routes.subscriptionFor(group), cursorFor(located.get(next)!));
+      // The admin API (no client): this gateway's own consumer may hold the subscription.
+      await placeSubscription({ admin: this.core.pulsar.admin }, physical, this.core.routes.subscriptionFor(group), located.get(next)!);
     } catch (err) {
       throw err instanceof RestError ? err : pulsarFailure(err);
     }

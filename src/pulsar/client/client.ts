@@ -10,6 +10,7 @@ import { Producer, type ProducerOptions, type ProducerRoutingOptions } from './p
 import { Reader, type ReaderOptions } from './reader.js';
 import { parseServiceUrl } from './service-url.js';
 import { SchemaClient } from './schema-client.js';
+import { createSubscriptionAt, type SubscriptionStart } from './subscription-placer.js';
 
 export interface PulsarClientOptions {
   /** pulsar://host:port[,host:port] or pulsar+ssl://host:port */
@@ -81,6 +82,16 @@ export class PulsarClient {
   async createReader(options: ReaderOptions): Promise<Reader> {
     await this.ready;
     return Reader.create(this.ctx, options);
+  }
+
+  /**
+   * Creates (or moves) the durable subscription `subscription` on one topic or partition so that its next
+   * message is `start`, without consuming anything. Refused by the broker while a consumer is attached.
+   * Needs acknowledgmentAtBatchIndexLevelEnabled on the broker for a start inside a batch.
+   */
+  async createSubscriptionAt(topic: string, subscription: string, start: SubscriptionStart): Promise<void> {
+    await this.ready;
+    return createSubscriptionAt(this.ctx, topic, subscription, start);
   }
 
   /** Number of partitions of a topic (0 = not partitioned). */

@@ -6,5 +6,6 @@ export type { Message, OutgoingMessage } from './message.js';
 export { Producer, type ProducerOptions } from './producer.js';
 export { Consumer, type ConsumerOptions, type SubscriptionType } from './consumer.js';
 export { Reader, type ReaderOptions } from './reader.js';
+export type { SubscriptionStart } from './subscription-placer.js';
 export { parseTopicName, partitionTopic, type TopicName } from './topic-name.js';
 export type { ClientLogger } from './context.js';
