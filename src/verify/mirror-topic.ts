@@ -57,9 +57,12 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
   const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
   for (const c of counts.values()) run.track?.(c);
   try {
-    await reader.start();
-    await Promise.all(
-      plans.map(async ({ partition, ranges }) => {
+    // The Pulsar readers subscribe while the Kafka reader starts (its worker thread takes a while to boot):
+    // a comparison waits for its Kafka records in any case. A reader that cannot start fails the run.
+    const starting = reader.start();
+    await Promise.all([
+      starting,
+      ...plans.map(async ({ partition, ranges }) => {
         const topic = pulsarTopicOf(partition);
         const last = ranges[ranges.length - 1];
         const pulsar = topic
@@ -94,7 +97,7 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
           );
         }
       }),
-    );
+    ]);
   } finally {
     await reader.close();
   }

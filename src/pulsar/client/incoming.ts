@@ -8,8 +8,18 @@ import type { Message } from './message.js';
 
 function properties(list: { key: string; value: string }[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { key, value } of list ?? []) out[key] = value;
+  if (list === undefined) return out;
+  for (let i = 0; i < list.length; i++) out[list[i]!.key] = list[i]!.value;
   return out;
+}
+
+/**
+ * Bytes the decoder gave as a view of the entry (a Buffer, as the payload is): handed over as they are, not
+ * copied — they live as long as the payload does.
+ */
+function view(bytes: Uint8Array | undefined): Buffer | undefined {
+  if (bytes === undefined) return undefined;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The decompressed payload of an entry (or of a reassembled chunked message). */
@@ -42,7 +52,7 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
       id: new MessageId(base.ledgerId, base.entryId, partition, -1),
       key: key ? metadata.partitionKey : undefined,
       keyBytes: key ?? undefined,
-      orderingKey: metadata.orderingKey ? Buffer.from(metadata.orderingKey) : undefined,
+      orderingKey: view(metadata.orderingKey),
       properties: properties(metadata.properties),
       eventTime: metadata.eventTime || undefined,
       publishTime: metadata.publishTime,
@@ -66,7 +76,7 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
       id: new MessageId(base.ledgerId, base.entryId, partition, entry.index, n),
       key: key ? m.partitionKey : undefined,
       keyBytes: key ?? undefined,
-      orderingKey: m.orderingKey ? Buffer.from(m.orderingKey) : undefined,
+      orderingKey: view(m.orderingKey),
       properties: properties(m.properties),
       eventTime: m.eventTime || undefined,
       publishTime: metadata.publishTime,
