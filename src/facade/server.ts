@@ -1,6 +1,6 @@
 // The HTTP server: fastify with one catch-all body parser, Confluent-style errors, optional auth and TLS,
 // the v2 and v3 routes and the facade's admin routes.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes.js';
 import type { FacadeCore } from './facade.js';
 import { authenticate, type FacadeAuth } from './http/auth.js';
@@ -23,7 +23,11 @@ export interface FacadeHttpOptions {
   v2Extensions?: boolean;
   /** TLS: PEM key and certificate (HTTPS instead of HTTP). */
   tls?: { key: string | Buffer; cert: string | Buffer };
-  /** A pino logger for request logs (secrets are the caller's logger's business: the CLI's scrubs them). */
+  /**
+   * A pino logger (secrets are the caller's logger's business: the CLI's scrubs them). Per-request lines
+   * ("incoming request", "request completed") only at level debug: two lines per produce request at info
+   * would cost more than the request itself.
+   */
   logger?: FastifyBaseLogger;
 }
 
@@ -31,9 +35,13 @@ export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', '
 /** Formats a v2 consumer instance can be created with. */
 export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'avro', 'jsonschema', 'protobuf'];
 
+/** Request logs only when the request's logger is at debug (or finer). */
+const quietRequests = new LogController({ disableRequestLogging: (req) => req.log.level !== 'debug' && req.log.level !== 'trace' });
+
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const base = { bodyLimit, ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), keepAliveTimeout: 65_000, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 }, frameworkErrors: frameworkError } as const;
+  const logging = options.logger ? { loggerInstance: options.logger, logController: quietRequests } : { logger: false };
+  const base = { bodyLimit, ...logging, keepAliveTimeout: 65_000, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 }, frameworkErrors: frameworkError } as const;
   const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
