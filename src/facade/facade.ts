@@ -106,6 +106,16 @@ export class FacadeCore {
    * record mapping): a refused request writes nothing. Per-record failures come back in the results.
    */
   async produce(topic: string, records: readonly IncomingRecord[]): Promise<RecordResult[]> {
+    return (await this.enqueue(topic, records)).done;
+  }
+
+  /**
+   * `produce` in two steps: resolves once the request's records are checked and queued on the route's writer
+   * (a refused request throws and writes nothing), with `done` for their results. Requests of a topic queued
+   * one after the other keep that order per partition, so a caller can queue its next request while the
+   * previous one waits for the broker (v3 streams).
+   */
+  async enqueue(topic: string, records: readonly IncomingRecord[]): Promise<{ done: Promise<RecordResult[]> }> {
     await this.gates.pass(topic).catch((err: unknown) => {
       throw err instanceof RestError ? err : new RestError(CODES.KAFKA_RETRIABLE, `topic ${topic} is switching routes: ${(err as Error).message}`);
     });
@@ -119,25 +129,31 @@ export class FacadeCore {
         this.checkMapping(r, placed);
         await this.schemas?.forPulsar(r, placed);
       }
+      let done: Promise<RecordResult[]>;
       switch (r.route) {
         case 'kafka':
-          return await this.kafka.produce(topic, placed);
-        case 'pulsar': {
-          const { done } = await this.pulsar.enqueue(topic, r.pulsarTopic!, 'pulsar', placed, mappingOptions(r));
-          return await done;
-        }
+          done = this.kafka.produce(topic, placed);
+          break;
+        case 'pulsar':
+          done = (await this.pulsar.enqueue(topic, r.pulsarTopic!, 'pulsar', placed, mappingOptions(r))).done;
+          break;
         case 'dual':
-          return await this.dual.produce(topic, r.pulsarTopic!, placed, mappingOptions(r));
+          done = this.dual.produce(topic, r.pulsarTopic!, placed, mappingOptions(r));
+          break;
       }
-    } finally {
+      done.then(leave, leave);
+      return { done };
+    } catch (err) {
       leave();
+      throw err;
     }
   }
 
   private checkMapping(r: TopicRoute, placed: readonly PlacedRecord[]): void {
+    const options = mappingOptions(r);
     for (const rec of placed) {
       try {
-        PulsarWriter.message(r.topic, rec, 0n, mappingOptions(r), false);
+        rec.checked = PulsarWriter.message(r.topic, rec, 0n, options, false);
       } catch (err) {
         if (isK2pError(err)) throw new RestError(CODES.INVALID_PAYLOAD, `a record cannot be written to Pulsar: ${err.message}`);
         throw err;

@@ -34,9 +34,12 @@ export class JsonObjectSplitter {
       else if (c === 0x7d || c === 0x5d) {
         this.depth--;
         if (this.depth === 0) {
-          this.parts.push(chunk.subarray(start, i + 1));
-          out.push(Buffer.concat(this.parts).toString('utf8'));
-          this.parts = [];
+          if (this.parts.length === 0) out.push(chunk.toString('utf8', start, i + 1));
+          else {
+            this.parts.push(chunk.subarray(start, i + 1));
+            out.push(Buffer.concat(this.parts).toString('utf8'));
+            this.parts = [];
+          }
           start = -1;
         }
       }

@@ -154,6 +154,24 @@ export async function encodeSchemaParts(core: FacadeCore, topic: string, parsed:
   return out;
 }
 
+let lastTime = NaN;
+let lastIso = '';
+/** ISO 8601 text of a time in ms; records of a stream mostly share their millisecond. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastIso = new Date(ms).toISOString();
+    lastTime = ms;
+  }
+  return lastIso;
+}
+
+/** A record's failure as its v3 report. */
+export function failure(err: unknown): Record<string, unknown> {
+  const e = err instanceof RestError ? err : new RestError(CODES.INTERNAL, 'Internal server error');
+  // v3 answers a record it cannot read with 400 (v2 says 422 for the same mistakes).
+  return { error_code: e.status === 422 ? 400 : e.status, message: e.message };
+}
+
 export function report(clusterId: string, topic: string, parsed: ParsedV3, result: RecordResult): Record<string, unknown> {
   if (result.error) return { error_code: result.error.status, message: result.error.message };
   const part = (type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo) => (type === undefined ? null : { type, ...schema, size: bytes?.length ?? 0 });
@@ -163,7 +181,7 @@ export function report(clusterId: string, topic: string, parsed: ParsedV3, resul
     topic_name: topic,
     partition_id: result.partition,
     offset: Number(result.offset),
-    timestamp: new Date(result.timestamp).toISOString(),
+    timestamp: isoTime(result.timestamp),
     key: part(parsed.keyType, parsed.record.key, parsed.keySchema),
     value: part(parsed.valueType, parsed.record.value, parsed.valueSchema),
   };

@@ -1,0 +1,191 @@
+// v3 streaming produce: a chunked body of concatenated JSON records, answered with one report per record, in
+// order, while the rest of the body is still arriving. Records are pipelined: a run of parsed records is
+// queued on the route's writer (in stream order: the next run is queued only once this one is) while earlier
+// runs still wait for the broker, so a stream is not held to one broker round trip per run. Reports are
+// written in stream order as runs complete; a record that fails is reported in its own place.
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { FacadeCore } from '../facade.js';
+import type { IncomingRecord, RecordResult } from '../records.js';
+import { RestError } from '../rest-error.js';
+import { JsonObjectSplitter } from './json-stream.js';
+import { encodeSchemaParts, failure, parseV3Record, report, type ParsedV3 } from './produce-request.js';
+
+/** Records queued together per enqueue (more are parsed meanwhile). */
+const STREAM_BATCH = 500;
+/**
+ * How deep one stream's pipeline goes: runs queued whose reports are not written yet, and their records. A
+ * few runs cover the broker's round trip; more only hold more records (and promises) in memory, which
+ * costs more in garbage collection than it gains.
+ */
+const RUNS_IN_FLIGHT = 4;
+const RECORDS_IN_FLIGHT = 2 * STREAM_BATCH;
+
+type Report = Record<string, unknown>;
+type Outcome = { result: RecordResult } | { error: unknown };
+
+/**
+ * Queues records as one request. When the route refuses them whole for a client mistake (a partition that
+ * does not exist, a record the Pulsar mapping cannot take: nothing was written), they are queued again one
+ * by one, so the refusal reaches exactly its record and the others are written.
+ */
+async function enqueueRecords(core: FacadeCore, topic: string, records: readonly IncomingRecord[]): Promise<{ done: Promise<Outcome[]> }> {
+  try {
+    const { done } = await core.enqueue(topic, records);
+    return { done: done.then((results) => results.map((result) => ({ result })), (error: unknown) => records.map(() => ({ error }))) };
+  } catch (error) {
+    if (records.length === 1 || !(error instanceof RestError) || error.status >= 500) return { done: Promise.resolve(records.map(() => ({ error }))) };
+    const each: Promise<Outcome[]>[] = [];
+    for (const r of records) each.push((await enqueueRecords(core, topic, [r])).done);
+    return { done: Promise.all(each).then((lists) => lists.flat()) };
+  }
+}
+
+/** Encodes a run's schema parts and queues its records; `reports` resolves once all of them have an outcome. */
+async function queueRun(core: FacadeCore, topic: string, clusterId: string, run: readonly ParsedV3[]): Promise<{ reports: Promise<Report[]> }> {
+  let refused: (RestError | undefined)[];
+  try {
+    refused = await encodeSchemaParts(core, topic, run);
+  } catch (err) {
+    return { reports: Promise.resolve(run.map(() => failure(err))) };
+  }
+  const good = run.filter((_, i) => !refused[i]);
+  const { done } = good.length > 0 ? await enqueueRecords(core, topic, good.map((p) => p.record)) : { done: Promise.resolve([]) };
+  return {
+    reports: done.then((outcomes) => {
+      let next = 0;
+      return run.map((p, i) => {
+        if (refused[i]) return failure(refused[i]);
+        const o = outcomes[next++]!;
+        return 'error' in o ? failure(o.error) : report(clusterId, topic, p, o.result);
+      });
+    }),
+  };
+}
+
+/** Items parsed from the stream: a record, or an error answered in its place. */
+type Item = { parsed: ParsedV3 } | { error: Report };
+
+/** A run on its way: its reports once every record has an outcome. */
+interface Pending {
+  records: number;
+  settled: Promise<void>;
+  reports?: Report[];
+}
+
+export async function streamProduce(core: FacadeCore, topic: string, body: Readable, reply: FastifyReply, clusterId: string, maxBytes: number): Promise<void> {
+  const splitter = new JsonObjectSplitter();
+  const queue: Item[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const arrival = () => new Promise<void>((resolve) => (wake = resolve));
+  body.on('data', (chunk: Buffer) => {
+    for (const text of splitter.push(chunk)) {
+      if (text.length > maxBytes) {
+        queue.push({ error: { error_code: 413, message: `a record is larger than ${maxBytes} bytes` } });
+        continue;
+      }
+      try {
+        queue.push({ parsed: parseV3Record(JSON.parse(text)) });
+      } catch (err) {
+        queue.push({ error: err instanceof SyntaxError ? { error_code: 400, message: `Malformed JSON: ${err.message}` } : failure(err) });
+      }
+    }
+    if (splitter.junk !== undefined) {
+      queue.push({ error: { error_code: 400, message: `Malformed JSON near "${splitter.junk}"` } });
+      // The rest of the body is read and dropped: destroying the request would close the connection before
+      // the answer is written.
+      body.removeAllListeners('data');
+      body.resume();
+      ended = true;
+    }
+    if (queue.length > STREAM_BATCH * 4) body.pause();
+    notify();
+  });
+  const finished = new Promise<void>((resolve) => {
+    let done = false;
+    const end = () => {
+      if (done) return; // 'end' and 'close' both come
+      done = true;
+      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: { error_code: 400, message: 'Malformed JSON: the body ends inside a record' } });
+      ended = true;
+      notify();
+      resolve();
+    };
+    body.on('end', end);
+    body.on('close', end);
+    body.on('error', end);
+  });
+
+  const raw = reply.raw;
+  let started = false;
+  let count = 0;
+  /** One write per run: a syscall per report would cost more than the report. */
+  const write = (reports: Report[]) => {
+    if (!started) {
+      started = true;
+      raw.writeHead(200, { 'content-type': 'application/json' });
+    }
+    let text = '';
+    for (const r of reports) text += `${JSON.stringify(r)}\n`;
+    raw.write(text);
+    count += reports.length;
+  };
+  reply.hijack();
+  const pipeline: Pending[] = [];
+  let inFlight = 0;
+  const room = () => pipeline.length < RUNS_IN_FLIGHT && inFlight < RECORDS_IN_FLIGHT;
+  for (;;) {
+    // Reports of the runs at the head that are complete, in stream order.
+    while (pipeline.length > 0 && pipeline[0]!.reports) {
+      const head = pipeline.shift()!;
+      const reports = head.reports!;
+      inFlight -= head.records;
+      if (count === 0 && reports.length === 1 && pipeline.length === 0) {
+        // A body of exactly one record is a plain request: its error is the HTTP answer.
+        while (!ended && queue.length === 0) await arrival();
+        if (ended && queue.length === 0 && reports[0]!.error_code !== 200) {
+          raw.writeHead(Number(reports[0]!.error_code), { 'content-type': 'application/json' });
+          raw.end(JSON.stringify(reports[0]));
+          return;
+        }
+      }
+      write(reports);
+    }
+    if (queue.length > 0 && room()) {
+      // A run of valid records is queued as one request; an invalid one is answered in its place.
+      let n = 0;
+      while (n < queue.length && n < STREAM_BATCH && 'parsed' in queue[n]!) n++;
+      const run = queue.splice(0, n).map((item) => (item as { parsed: ParsedV3 }).parsed); // one splice: shift() per record moves the queue each time
+      if (body.isPaused() && queue.length < STREAM_BATCH) body.resume();
+      const p: Pending = { records: run.length, settled: Promise.resolve() };
+      inFlight += run.length;
+      if (run.length === 0) p.reports = [(queue.shift() as { error: Report }).error];
+      else {
+        const { reports } = await queueRun(core, topic, clusterId, run);
+        p.settled = reports.then((r) => void (p.reports = r));
+      }
+      pipeline.push(p);
+      continue;
+    }
+    if (pipeline.length > 0) {
+      // Wait for the oldest run, or (with room in the pipeline) for more records.
+      await (queue.length === 0 && !ended && room() ? Promise.race([pipeline[0]!.settled, arrival()]) : pipeline[0]!.settled);
+      continue;
+    }
+    if (ended) break;
+    await arrival();
+  }
+  await finished;
+  if (count === 0) {
+    raw.writeHead(422, { 'content-type': 'application/json' });
+    raw.end(JSON.stringify({ error_code: 422, message: 'Payload error. Request body is empty. Data is required.' }));
+    return;
+  }
+  raw.end();
+}
