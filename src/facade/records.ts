@@ -24,6 +24,11 @@ export interface PlacedRecord extends IncomingRecord {
    * the record mapping's message so Pulsar holds what the mirror would write.
    */
   pulsar?: Pick<OutgoingMessage, 'payload' | 'schemaVersion' | 'key' | 'orderingKey'>;
+  /**
+   * Routes pulsar and dual: the record's Pulsar message as the mapping check built it (at offset 0); the
+   * writer moves it to the record's offset instead of building it again.
+   */
+  checked?: OutgoingMessage;
 }
 
 export interface RecordResult {

@@ -88,6 +88,16 @@ export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptio
   return msg;
 }
 
+/**
+ * A message toPulsarMessage built for a record at another offset, moved to `offset` in place (the facade
+ * checks a record's mapping before its offset is known, and keeps the message it built).
+ */
+export function atOffset(msg: OutgoingMessage, offset: bigint, options: RecordMappingOptions): OutgoingMessage {
+  msg.sequenceId = offset;
+  if (options.provenance) msg.properties![PROVENANCE.offset] = offset.toString();
+  return msg;
+}
+
 function provenanceOf(props: Record<string, string>): Provenance | undefined {
   const topic = props[PROVENANCE.topic];
   const partition = props[PROVENANCE.partition];

@@ -5,11 +5,12 @@
 //   numbering Kafka started goes on after a route flip). The producer is exclusive with fencing under one
 //   fixed name: a second gateway writing the topic takes it over (and the first reopens on its next
 //   request), so two processes never hand out the same offset.
-// Records are coalesced per partition: a partition with nothing unacknowledged sends what it has at the end of
-// the current turn of the event loop; while a send is in flight, records gather in the client's batch and go
-// together as soon as it is acknowledged (the client's batch timer is only a backstop).
+// Records are coalesced per partition: at the end of the current turn of the event loop a partition sends what
+// it gathered, unless FLUSHES_IN_FLIGHT of its sends still wait for their receipts; then records gather in the
+// client's batch and go together as soon as the oldest is acknowledged (the client's batch timer is only a
+// backstop). Two sends in flight: requests arriving while one waits for the broker do not wait for it too.
 import { isK2pError } from '../../errors.js';
-import { toPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
+import { atOffset, toPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
 import type { PulsarAdmin } from '../../pulsar/admin/index.js';
 import { partitionTopic, type OutgoingMessage, type Producer, type PulsarClient } from '../../pulsar/client/index.js';
 import type { PlacedRecord, RecordResult } from '../records.js';
@@ -29,14 +30,17 @@ export function pulsarFailure(err: unknown): RestError {
 
 /** The client's batch timer: only a backstop, the writer flushes each partition itself (see above). */
 const BACKSTOP_DELAY_MS = 10;
+/** Sends of one partition waiting for their receipts before records gather for the next one. */
+const FLUSHES_IN_FLIGHT = 2;
 
 export class PulsarWriter {
   /** Route pulsar: the next sequence id per partition. */
   private readonly next: bigint[];
   failed = false;
-  /** Per partition index: records added since the last flush; a flush waiting for its acknowledgements. */
+  /** Per partition index: records added since the last flush; flushes waiting for their receipts; the outcome of the last record added. */
   private readonly dirty: boolean[] = [];
-  private readonly flushing: boolean[] = [];
+  private readonly flushing: number[] = [];
+  private readonly last: Promise<unknown>[] = [];
   private flushScheduled = false;
   /** Partition sends (batches) the writer started (for benchmarks). */
   flushes = 0;
@@ -82,10 +86,12 @@ export class PulsarWriter {
 
   /** The Pulsar message of a record at an offset (throws K2P_MIRROR_RECORD when the mapping refuses it). */
   static message(kafkaTopic: string, r: PlacedRecord, offset: bigint, options: RecordMappingOptions, partitioned: boolean): OutgoingMessage {
-    const msg = toPulsarMessage(
-      { topic: kafkaTopic, partition: r.partition, offset: offset.toString(), key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers },
-      options,
-    );
+    const msg = r.checked
+      ? atOffset(r.checked, offset, options)
+      : toPulsarMessage(
+          { topic: kafkaTopic, partition: r.partition, offset: offset.toString(), key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers },
+          options,
+        );
     if (r.pulsar) Object.assign(msg, r.pulsar); // a schema topic: the mirror converter's fields (facade/schema)
     if (partitioned) msg.partition = r.partition;
     return msg;
@@ -111,14 +117,17 @@ export class PulsarWriter {
         continue;
       }
       const at = offset;
-      sends[i] = this.producer.send(PulsarWriter.message(kafkaTopic, r, at, options, partitioned)).then(
+      const sent = this.producer.send(PulsarWriter.message(kafkaTopic, r, at, options, partitioned)).then(
         (): RecordResult => ({ partition: r.partition, offset: at, timestamp: r.timestamp }),
         (err: unknown): RecordResult => {
           this.failed = true; // a fenced or broken producer is reopened by the next request
           return { partition: r.partition, offset: null, timestamp: r.timestamp, error: pulsarFailure(err) };
         },
       );
-      this.dirty[partitioned ? r.partition : 0] = true;
+      sends[i] = sent;
+      const p = partitioned ? r.partition : 0;
+      this.dirty[p] = true;
+      this.last[p] = sent;
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -127,25 +136,24 @@ export class PulsarWriter {
     return Promise.all(sends);
   }
 
-  /** Sends each partition's gathered records unless that partition still waits for acknowledgements. */
+  /** Sends each partition's gathered records unless that partition has FLUSHES_IN_FLIGHT sends waiting. */
   private readonly flushDirty = (): void => {
     this.flushScheduled = false;
-    for (let p = 0; p < this.dirty.length; p++) if (this.dirty[p] && !this.flushing[p]) this.flushPartition(p);
+    for (let p = 0; p < this.dirty.length; p++) if (this.dirty[p] && (this.flushing[p] ?? 0) < FLUSHES_IN_FLIGHT) this.flushPartition(p);
   };
 
   private flushPartition(p: number): void {
     this.dirty[p] = false;
-    this.flushing[p] = true;
+    this.flushing[p] = (this.flushing[p] ?? 0) + 1;
     this.flushes++;
-    // flush() sends the open batch and resolves once everything sent on the partition is acknowledged.
-    this.producer
-      .partition(p)
-      .flush()
-      .catch(() => undefined)
-      .then(() => {
-        this.flushing[p] = false;
-        if (this.dirty[p]) this.flushPartition(p);
-      });
+    const producer = this.producer.partition(p);
+    producer.sendNow();
+    // The send is done once its last record has an outcome (the writer's promises never reject). A record
+    // still waiting for the client's pending-message permits joins a later batch: its timer sends it.
+    void this.last[p]!.then(() => {
+      this.flushing[p]!--;
+      if (this.dirty[p] && this.flushing[p]! < FLUSHES_IN_FLIGHT) this.flushPartition(p);
+    });
   }
 
   close(): Promise<void> {

@@ -401,6 +401,11 @@ export class PartitionProducer {
     for (const d of this.drained.splice(0)) d();
   }
 
+  /** Sends the open batch now, without waiting for receipts (each message's send() resolves with its own). */
+  sendNow(): void {
+    this.flushBatch();
+  }
+
   /** Sends the open batch and waits until every message sent so far is acknowledged (or failed). */
   async flush(): Promise<void> {
     this.flushBatch();

@@ -33,6 +33,24 @@ test('batched sends resolve with ids in send order, batch indexes inside one ent
   await producer.close();
 });
 
+test('sendNow() sends the open batch at once, without waiting for earlier receipts or the batch timer', async () => {
+  const topic = await freshTopic('prod-send-now');
+  const producer = await client.createProducer({ topic, batchingMaxDelayMs: 60_000 });
+  const part = producer.partition(0);
+  const first = Array.from({ length: 3 }, (_, i) => producer.send({ payload: Buffer.from(`a${i}`) }));
+  await Promise.resolve(); // send() takes its permit in a microtask
+  part.sendNow();
+  const second = Array.from({ length: 2 }, (_, i) => producer.send({ payload: Buffer.from(`b${i}`) }));
+  await Promise.resolve();
+  part.sendNow(); // while the first batch may still wait for its receipt
+  const started = Date.now();
+  const ids = await Promise.all([...first, ...second]);
+  assert.ok(Date.now() - started < 30_000, 'not held until the 60 s batch timer');
+  assert.deepEqual(ids.map((id) => id.batchIndex), [0, 1, 2, 0, 1]);
+  assert.equal(ids[0]!.compare(ids[3]!) < 0, true, 'two entries, in send order');
+  await producer.close();
+});
+
 test('user-given sequence ids and deduplication: a resend after a new producer stores nothing twice', async () => {
   const topic = await freshTopic('prod-dedup');
   await enableDedup(topic);
