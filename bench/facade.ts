@@ -13,7 +13,7 @@
 // each ratio is taken over the same slices of time.
 // BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
 // BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
-// process, i.e. the servers, during the single-record phases). Prints every figure, how many broker sends
+// process, i.e. the servers, during the single-record phases), BENCH_PROFILE_STREAM=<file> (the same for V). Prints every figure, how many broker sends
 // carried the single-record requests, the load average, and one JSON line. Not a test: nothing is asserted.
 // The topics (and their Pulsar targets) are deleted afterwards.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -89,9 +89,8 @@ function driver(child: ChildProcess): (job: LoadJob) => Promise<Rate> {
   };
 }
 
-/** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of what `what` runs. */
-async function profiler(): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
-  const file = process.env.BENCH_PROFILE;
+/** A CPU profile of this process between start and stop, written to `file` (none without one). */
+async function profiler(file: string | undefined): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
   if (!file) return { start: async () => undefined, stop: async () => undefined };
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
@@ -143,7 +142,7 @@ async function main(): Promise<void> {
   const sendsBefore = new Map<Route, number>();
   for (const r of routes) sendsBefore.set(r, await sendStats(facade, r));
   const load1 = loadavg()[0]!;
-  const prof = await profiler();
+  const prof = await profiler(process.env.BENCH_PROFILE);
   await prof.start();
   for (let i = 0; i < rounds; i++) {
     N = add(N, await noopCall(slice));
@@ -160,10 +159,13 @@ async function main(): Promise<void> {
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
   const V = new Map<Route, number>();
+  const streamProf = await profiler(process.env.BENCH_PROFILE_STREAM);
+  await streamProf.start();
   for (const r of routes) {
     const v = await drive({ kind: 'stream', url: `${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, chunk: line.repeat(100), ms: seconds * 1000, concurrency });
     V.set(r, unitsPerSecond(v));
   }
+  await streamProf.stop();
   loadgen.disconnect();
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
