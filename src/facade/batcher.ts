@@ -21,11 +21,14 @@ export interface BatcherLimits {
   maxWeight: number;
   /** And at most this many requests. */
   maxRequests: number;
+  /** And at most this many records (the `records` given to submit), unless one request has more. */
+  maxRecords?: number;
 }
 
 interface Waiting<T, R> {
   request: T;
   weight: number;
+  records: number;
   resolve(result: R): void;
   reject(err: unknown): void;
 }
@@ -45,9 +48,9 @@ export class SendBatcher<T, R> {
   ) {}
 
   /** Queues a request; resolves with its own result once the send carrying it has its outcome. */
-  submit(request: T, weight: number): Promise<R> {
+  submit(request: T, weight: number, records = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ request, weight, resolve, reject });
+      this.queue.push({ request, weight, records, resolve, reject });
       if (!this.busy && !this.scheduled) {
         // Idle: go at the end of the next turn, so requests parsed meanwhile share the send.
         this.scheduled = true;
@@ -83,11 +86,14 @@ export class SendBatcher<T, R> {
     }
     const batch: Waiting<T, R>[] = [];
     let weight = 0;
+    let records = 0;
+    const maxRecords = this.limits.maxRecords ?? Infinity;
     while (this.head < this.queue.length && batch.length < this.limits.maxRequests) {
       const next = this.queue[this.head]!;
-      if (batch.length > 0 && weight + next.weight > this.limits.maxWeight) break;
+      if (batch.length > 0 && (weight + next.weight > this.limits.maxWeight || records + next.records > maxRecords)) break;
       batch.push(next);
       weight += next.weight;
+      records += next.records;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

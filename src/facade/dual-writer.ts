@@ -5,12 +5,12 @@
 // acknowledgements are awaited per request, not per send: Kafka sends go on meanwhile.
 import type { RecordMappingOptions } from '../mirror/record-mapping.js';
 import { SendBatcher } from './batcher.js';
-import { recordWeight, splitResults, type KafkaSide } from './kafka/kafka-side.js';
+import { MAX_SEND_RECORDS, recordWeight, splitResults, type KafkaSide } from './kafka/kafka-side.js';
 import { pulsarFailure } from './pulsar/pulsar-writer.js';
 import type { PulsarSide } from './pulsar/pulsar-side.js';
 import type { PlacedRecord, RecordResult } from './records.js';
 
-const SEND_LIMITS = { maxWeight: 512 * 1024, maxRequests: 4096 };
+const SEND_LIMITS = { maxWeight: 512 * 1024, maxRequests: 4096, maxRecords: MAX_SEND_RECORDS };
 
 interface DualRequest {
   records: readonly PlacedRecord[];
@@ -36,7 +36,7 @@ export class DualWriter {
       batcher = new SendBatcher<DualRequest, RecordResult[]>((requests) => this.send(topic, requests), SEND_LIMITS);
       this.batchers.set(topic, batcher);
     }
-    return batcher.submit({ records, pulsarTopic, options }, recordWeight(records));
+    return batcher.submit({ records, pulsarTopic, options }, recordWeight(records), records.length);
   }
 
   /** Sends and requests carried by a topic's batcher so far. */

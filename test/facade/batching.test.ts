@@ -27,6 +27,17 @@ test('batcher: requests arriving while a send is in flight go together, in order
   await batcher.idle();
 });
 
+test('batcher: a send carries at most maxRecords records, a request with more goes alone and whole', async () => {
+  const sends: string[][] = [];
+  const batcher = new SendBatcher<string, string>(async (requests) => {
+    sends.push([...requests]);
+    return { results: requests.map((r) => `ok ${r}`) };
+  }, { maxWeight: 1_000, maxRequests: 100, maxRecords: 5 });
+  const results = await Promise.all([batcher.submit('a', 1, 2), batcher.submit('b', 1, 3), batcher.submit('c', 1, 1), batcher.submit('huge', 1, 9), batcher.submit('d', 1, 4)]);
+  assert.deepEqual(results, ['ok a', 'ok b', 'ok c', 'ok huge', 'ok d']);
+  assert.deepEqual(sends, [['a', 'b'], ['c'], ['huge'], ['d']]);
+});
+
 test('batcher: a failed send fails exactly its requests; a heavy request goes alone; results may come after the next send starts', async () => {
   const sends: string[][] = [];
   let late!: (v: readonly string[]) => void;
