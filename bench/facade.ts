@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
+import { cliLogger } from '../src/cli/logger.js';
 import { loadConfig } from '../src/config/index.js';
 import type { Route } from '../src/facade/route-table.js';
 import { startFacade, type RunningFacade } from '../src/facade/start.js';
@@ -118,7 +119,9 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'c.yaml'), `connectors:\n  k: { kind: kafka, brokers: ${JSON.stringify(brokers)} }\n  p: { kind: pulsar, serviceUrl: "${serviceUrl}", adminUrl: "${adminUrl}" }\n`);
   const mappings = routes.map((r) => `  - match: ${topicOf(r)}\n    to: persistent://public/default/{topic}-p\n    route: ${r}\n`).join('');
   writeFileSync(join(dir, 'm.yaml'), `source: k\ntarget: p\ntopics:\n${mappings}`);
-  const facade: RunningFacade = await startFacade(loadConfig([join(dir, 'c.yaml'), join(dir, 'm.yaml')]), { port: 0 });
+  const config = loadConfig([join(dir, 'c.yaml'), join(dir, 'm.yaml')]);
+  // The logger `k2p facade` runs with (level K2P_LOG_LEVEL, default info): its cost per request is measured too.
+  const facade: RunningFacade = await startFacade(config, { port: 0, logger: cliLogger(config) });
 
   const noop = Fastify();
   noop.get('/noop', async () => ({}));

@@ -35,12 +35,18 @@ export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', '
 /** Formats a v2 consumer instance can be created with. */
 export const CONSUMER_FORMATS: readonly EmbeddedFormat[] = ['binary', 'json', 'avro', 'jsonschema', 'protobuf'];
 
+const verbose = (log: FastifyBaseLogger) => log.level === 'debug' || log.level === 'trace';
 /** Request logs only when the request's logger is at debug (or finer). */
-const quietRequests = new LogController({ disableRequestLogging: (req) => req.log.level !== 'debug' && req.log.level !== 'trace' });
+const quietRequests = new LogController({ disableRequestLogging: (req) => !verbose(req.log) });
+/**
+ * A child logger per request (with its reqId) only at debug: above it a request logs at most its failure, and
+ * building a child of a logger with redaction costs more than the no-op route's whole request.
+ */
+const requestLogger = (logger: FastifyBaseLogger, ...child: Parameters<FastifyBaseLogger['child']>): FastifyBaseLogger => (verbose(logger) ? logger.child(...child) : logger);
 
 export function buildFacadeApp(core: FacadeCore, options: FacadeHttpOptions = {}, extend?: (app: FastifyInstance) => void): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const logging = options.logger ? { loggerInstance: options.logger, logController: quietRequests } : { logger: false };
+  const logging = options.logger ? { loggerInstance: options.logger, logController: quietRequests, childLoggerFactory: requestLogger } : { logger: false };
   const base = { bodyLimit, ...logging, keepAliveTimeout: 65_000, forceCloseConnections: true, routerOptions: { maxParamLength: 1024 }, frameworkErrors: frameworkError } as const;
   const app = (options.tls ? Fastify({ ...base, https: { key: options.tls.key, cert: options.tls.cert } }) : Fastify(base)) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
