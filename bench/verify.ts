@@ -9,12 +9,13 @@
 //       read in the calling thread instead.
 // K and P are measured before and after V and averaged (the machine is shared: load drifts). Prints every
 // figure, the ratio V / min(K, P) (target >= 0.8), verify's peak RSS (bounded memory: it must not grow with
-// the topic; run with NODE_OPTIONS=--max-old-space-size=256 to cap the heap), then one JSON line.
+// the topic; run with NODE_OPTIONS=--max-old-space-size=256 to cap the heap), the CPU seconds each phase
+// took (this process with its threads, each broker) and how busy the machine was, then one JSON line.
 // BENCH_RECORDS (default 1,000,000) on 8 partitions, ~300-byte records with 3 headers, stamped within the
 // last hour (older ones would be deleted by Kafka's 7-day retention during the run). Every topic and group
 // created is deleted. Not a test: nothing is asserted.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -56,6 +57,76 @@ function rssSampler(): { stop(): { startMiB: number; peakMiB: number } } {
     },
   };
 }
+
+// CPU seconds per phase (Linux /proc; NaN elsewhere): this process (its worker threads included), each broker
+// of the local stack (shared: other clients' work counts too) and how busy the whole machine was — on a small
+// shared machine V, which reads both sides at once, is bound by the CPU it gets.
+const TICK = 100; // USER_HZ
+function brokerPids(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (!cmd.startsWith('java')) continue;
+      if (cmd.includes('.stack/pulsar/')) out.pulsar = Number(d);
+      else if (cmd.includes('.stack/kafka/')) out.kafka = Number(d);
+    }
+  } catch {
+    // not Linux: no broker figures
+  }
+  return out;
+}
+const brokerPid = brokerPids();
+function procSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return NaN;
+  }
+}
+function machineTicks(): { busy: number; all: number } {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const all = f.reduce((a, b) => a + b, 0);
+    return { busy: all - f[3]! - f[4]!, all };
+  } catch {
+    return { busy: NaN, all: NaN };
+  }
+}
+interface CpuMark {
+  at: number;
+  self: NodeJS.CpuUsage;
+  brokers: Record<string, number>;
+  machine: { busy: number; all: number };
+}
+interface CpuUse {
+  seconds: number;
+  selfCpu: number;
+  brokerCpu: Record<string, number>;
+  machineBusy: number;
+  text: string;
+}
+function cpuMark(): CpuMark {
+  const brokers: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(brokerPid)) brokers[name] = procSeconds(pid);
+  return { at: performance.now(), self: process.cpuUsage(), brokers, machine: machineTicks() };
+}
+/** What a phase used since `m`: "CPU this process 1.9 s, pulsar 0.8 s, kafka 0.6 s in 2.2 s; machine 97% busy". */
+function cpuSince(m: CpuMark): CpuUse {
+  const now = cpuMark();
+  const seconds = (now.at - m.at) / 1000;
+  const selfCpu = (now.self.user - m.self.user + now.self.system - m.self.system) / 1e6;
+  const brokerCpu: Record<string, number> = {};
+  for (const name of Object.keys(now.brokers)) brokerCpu[name] = now.brokers[name]! - m.brokers[name]!;
+  const machineBusy = (now.machine.busy - m.machine.busy) / (now.machine.all - m.machine.all);
+  const parts = [`this process ${fmt(selfCpu, 1)} s`];
+  for (const [name, cpu] of Object.entries(brokerCpu)) parts.push(`${name} ${fmt(cpu, 1)} s`);
+  const text = `CPU ${parts.join(', ')} in ${fmt(seconds, 1)} s; machine ${fmt(machineBusy * 100, 0)}% busy`;
+  return { seconds, selfCpu, brokerCpu, machineBusy, text };
+}
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function record(p: number, i: number, filler: Buffer): KafkaRecord {
   return {
@@ -224,21 +295,37 @@ function configFiles(): string[] {
 
 try {
   await populate();
+  const kCpu: CpuUse[] = [];
+  const pCpu: CpuUse[] = [];
+  let mark = cpuMark();
   const k1 = await kafkaRaw();
-  console.log(`K  Kafka consume-only (kafkajs):        ${fmt(k1)} records/s`);
+  console.log(
+    `K  Kafka consume-only (kafkajs):        ${fmt(k1)} records/s   (${(kCpu[0] = cpuSince(mark)).text})`,
+  );
+  mark = cpuMark();
   const p1 = await pulsarRaw();
-  console.log(`P  Pulsar read-only (our reader):        ${fmt(p1)} messages/s`);
+  console.log(
+    `P  Pulsar read-only (our reader):        ${fmt(p1)} messages/s   (${(pCpu[0] = cpuSince(mark)).text})`,
+  );
   const kafkaThread = process.env.BENCH_KAFKA_THREAD !== '0';
   const config = configFiles();
   const rss = rssSampler();
+  mark = cpuMark();
   const started = performance.now();
   const report = await profiled(() => verify({ config, topics: [source], positions: false, kafkaThread }));
   const seconds = (performance.now() - started) / 1000;
   const memory = rss.stop();
+  const verifyCpu = cpuSince(mark);
+  mark = cpuMark();
   const k2 = await kafkaRaw();
-  console.log(`K  Kafka consume-only again:             ${fmt(k2)} records/s`);
+  console.log(
+    `K  Kafka consume-only again:             ${fmt(k2)} records/s   (${(kCpu[1] = cpuSince(mark)).text})`,
+  );
+  mark = cpuMark();
   const p2 = await pulsarRaw();
-  console.log(`P  Pulsar read-only again:               ${fmt(p2)} messages/s`);
+  console.log(
+    `P  Pulsar read-only again:               ${fmt(p2)} messages/s   (${(pCpu[1] = cpuSince(mark)).text})`,
+  );
   const k = (k1 + k2) / 2;
   const p = (p1 + p2) / 2;
   const v = TOTAL / seconds;
@@ -246,6 +333,7 @@ try {
   console.log(
     `V  verify (both sides, every record):    ${fmt(v)} records/s (${fmt(seconds, 1)} s, Kafka ${kafkaThread ? 'in a worker thread' : 'in this thread'}), identical: ${report.identical}, matched ${fmt(report.topics[0]?.matched ?? 0)}`,
   );
+  console.log(`   (${verifyCpu.text})`);
   console.log(
     `   peak RSS during verify: ${fmt(memory.peakMiB, 0)} MiB (at start ${fmt(memory.startMiB, 0)} MiB)`,
   );
@@ -264,6 +352,13 @@ try {
       heapCap: /--max-old-space-size=(\d+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1] ?? null,
       ratio: Number((v / slower).toFixed(3)),
       peakRssMiB: Math.round(memory.peakMiB),
+      // CPU seconds of this process per phase (K, P: mean of both runs) and the machine's busy share during V.
+      cpuSeconds: {
+        kafka: round2((kCpu[0]!.selfCpu + kCpu[1]!.selfCpu) / 2),
+        pulsar: round2((pCpu[0]!.selfCpu + pCpu[1]!.selfCpu) / 2),
+        verify: round2(verifyCpu.selfCpu),
+      },
+      machineBusyDuringVerify: round2(verifyCpu.machineBusy),
       identical: report.identical,
     }),
   );
