@@ -5,17 +5,18 @@
 //   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
 //   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
 //   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
-// Targets: S >= 0.5 N; V >= 0.5 K. The HTTP load (N, S, B, V) comes from a separate process
-// (bench/facade-load.ts: node:http keep-alive connections, one request at a time each, the same code for the
-// no-op route and the facade), so the servers under test (the no-op route and the facade, both in this
-// process) have this event loop to themselves; K and P are in-process clients and run here. The machine is
-// shared (brokers, other work), so N and each route's S run interleaved in BENCH_ROUNDS short slices and
-// each ratio is taken over the same slices of time.
+// Targets: S >= 0.5 N; V >= 0.5 K (routes pulsar and dual also print V/P).
+// The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
+// connections, one request at a time each, the same code for the no-op route and the facade), so the servers
+// under test (the no-op route and the facade with the logger `k2p facade` uses, both in this process) have
+// this event loop to themselves; K and P are in-process clients and run here. The machine is shared (brokers,
+// other work): N and each route's S run interleaved in BENCH_ROUNDS short slices, each ratio taken over the
+// same slices of time; K and P run in two halves, just before and just after the V phases.
 // BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
 // BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
-// process, i.e. the servers, during the single-record phases), BENCH_PROFILE_STREAM=<file> (the same for V). Prints every figure, how many broker sends
-// carried the single-record requests, the load average, and one JSON line. Not a test: nothing is asserted.
-// The topics (and their Pulsar targets) are deleted afterwards.
+// process, i.e. the servers, during the single-record phases), BENCH_PROFILE_STREAM=<file> (the same for V).
+// Prints every figure, how many broker sends carried the single-record requests, the load average, and one
+// JSON line. Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -158,6 +159,29 @@ async function main(): Promise<void> {
   const B = new Map<Route, Rate>();
   for (const r of routes) B.set(r, await produce(r, hundred, 100, seconds * 1000));
 
+  // The native producers: K and P measured in two halves, just before and just after the V phases (the
+  // machine is shared: a single measurement afterwards can hit someone else's burst), and averaged.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const messages = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, text: 'hello' }) }));
+  const kafkaNative = (ms: number) =>
+    load(ms, async () => {
+      await producer.send({ topic: topicOf(routes[0]!), acks: -1, messages });
+      return 100;
+    });
+  const nativeTopic = `persistent://public/default/bench-facade-${run}-native`;
+  const client = new PulsarClient({ serviceUrl });
+  const pulsarProducer = routes.some((r) => r !== 'kafka') ? await client.createProducer({ topic: nativeTopic, batchingMaxDelayMs: 1 }) : undefined;
+  const payload = Buffer.from(JSON.stringify({ n: 1, text: 'hello' }));
+  const pulsarNative = (ms: number) =>
+    load(ms, async () => {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => pulsarProducer!.send({ key: `k${i}`, payload })));
+      return 100;
+    });
+  const half = (seconds * 1000) / 2;
+  const K1 = await kafkaNative(half);
+  const P1 = pulsarProducer ? await pulsarNative(half) : undefined;
+
   // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
@@ -171,33 +195,19 @@ async function main(): Promise<void> {
   await streamProf.stop();
   loadgen.disconnect();
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const messages = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, text: 'hello' }) }));
-  const K = await load(seconds * 1000, async () => {
-    await producer.send({ topic: topicOf(routes[0]!), acks: -1, messages });
-    return 100;
-  });
+  const K2 = await kafkaNative(half);
+  const P2 = pulsarProducer ? await pulsarNative(half) : undefined;
+  const K = add(K1, K2);
+  const P = P1 && P2 ? add(P1, P2) : undefined;
   await producer.disconnect();
-
-  let P: Rate | undefined;
-  if (routes.some((r) => r !== 'kafka')) {
-    const client = new PulsarClient({ serviceUrl });
-    const pulsarProducer = await client.createProducer({ topic: `persistent://public/default/bench-facade-${run}-native`, batchingMaxDelayMs: 1 });
-    const payload = Buffer.from(JSON.stringify({ n: 1, text: 'hello' }));
-    P = await load(seconds * 1000, async () => {
-      await Promise.all(Array.from({ length: 100 }, (_, i) => pulsarProducer.send({ key: `k${i}`, payload })));
-      return 100;
-    });
-    await pulsarProducer.close();
-    await client.close();
-    await admin.topics.delete(`persistent://public/default/bench-facade-${run}-native`, { force: true }).catch(() => undefined);
-  }
+  await pulsarProducer?.close();
+  await client.close();
+  if (pulsarProducer) await admin.topics.delete(nativeTopic, { force: true }).catch(() => undefined);
 
   const n = perSecond(N);
   console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N and S in ${rounds} interleaved slices), ${PARTITIONS} partitions, load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
@@ -205,11 +215,13 @@ async function main(): Promise<void> {
     console.log(`-- route ${r}`);
     console.log(`S  single-record JSON produce         ${fmt(s)} req/s   S/N = ${(s / n).toFixed(2)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
     console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(2)} (target >= 0.5)`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K) };
+    // Routes pulsar and dual also against our Pulsar producer: the native producer of the side they write.
+    const vp = r !== 'kafka' && P ? v / unitsPerSecond(P) : undefined;
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(2)} (target >= 0.5)${vp === undefined ? '' : `   V/P = ${vp.toFixed(2)}`}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsPulsarNative: vp };
   }
-  console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s`);
-  if (P) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s`);
+  console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
+  if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);
   console.log(JSON.stringify(out));
 
   await noop.close();
