@@ -1,7 +1,7 @@
 // Turns one MESSAGE frame into the messages it holds: decompresses, unpacks batches, skips batch indexes
 // the broker says are already acknowledged (ack_set) and entries compacted away.
 import { K2pError } from '../../errors.js';
-import { decodeBatch, decompress, keyBytes, type CommandOf, type Frame, type MessageMetadata } from '../protocol/index.js';
+import { decompress, keyBytes, scanBatch, type CommandOf, type Frame, type MessageMetadata } from '../protocol/index.js';
 import { isSet } from './ack-set.js';
 import { MessageId } from './message-id.js';
 import type { Message } from './message.js';
@@ -67,13 +67,13 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
   }
   const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
   const messages: Message[] = [];
-  for (const entry of decodeBatch(body, n)) {
-    if (ackSet && !isSet(ackSet, entry.index)) continue;
-    const m = entry.metadata;
+  // The batch's metadata objects are reused entry to entry (scanBatch): each message takes what it needs.
+  scanBatch(body, n, (index, m, payload) => {
+    if (ackSet && !isSet(ackSet, index)) return;
     const key = keyBytes(m);
     messages.push({
       topic,
-      id: new MessageId(base.ledgerId, base.entryId, partition, entry.index, n),
+      id: new MessageId(base.ledgerId, base.entryId, partition, index, n),
       key: key ? m.partitionKey : undefined,
       keyBytes: key ?? undefined,
       orderingKey: view(m.orderingKey),
@@ -81,12 +81,12 @@ export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'ME
       eventTime: m.eventTime || undefined,
       publishTime: metadata.publishTime,
       producerName: metadata.producerName,
-      sequenceId: m.sequenceId ?? metadata.sequenceId + BigInt(entry.index),
-      payload: entry.payload ?? Buffer.alloc(0),
-      nullValue: entry.payload === null,
+      sequenceId: m.sequenceId ?? metadata.sequenceId + BigInt(index),
+      payload: payload ?? Buffer.alloc(0),
+      nullValue: payload === null,
       schemaVersion,
       redeliveryCount,
     });
-  }
+  });
   return { messages, count: n };
 }

@@ -3,7 +3,11 @@
 import { K2pError } from '../../errors.js';
 import { encodeFields } from './codec.js';
 import { SingleMessageMetadataSpec, type SingleMessageMetadata } from './messages.js';
-import { decodeSingleMessageMetadata } from './metadata.js';
+import {
+  decodeSingleMessageMetadata,
+  decodeSingleMessageMetadataInto,
+  emptySingleMessageMetadata,
+} from './metadata.js';
 import { ProtoWriter } from './protobuf.js';
 
 export interface BatchMessageInput {
@@ -73,8 +77,39 @@ export function decodeBatch(
   numMessages: number,
   opts: DecodeBatchOptions = {},
 ): BatchEntry[] {
-  const skipCompacted = opts.skipCompactedOut ?? true;
   const entries: BatchEntry[] = [];
+  walkBatch(payload, numMessages, opts, decodeSingleMessageMetadata, (index, metadata, body) =>
+    entries.push({ index, metadata, payload: body }),
+  );
+  return entries;
+}
+
+const reused = emptySingleMessageMetadata();
+const decodeReused = (buf: Buffer, start: number, end: number) =>
+  decodeSingleMessageMetadataInto(buf, start, end, reused);
+
+/**
+ * decodeBatch without an object per entry, for a caller that turns each entry into its own object at once:
+ * `visit` gets each entry's index, metadata and payload (null when null_value is set). The metadata object
+ * and its properties list are reused for the next entry — read them in `visit`, do not keep them.
+ */
+export function scanBatch(
+  payload: Buffer,
+  numMessages: number,
+  visit: (index: number, metadata: SingleMessageMetadata, payload: Buffer | null) => void,
+  opts: DecodeBatchOptions = {},
+): void {
+  walkBatch(payload, numMessages, opts, decodeReused, visit);
+}
+
+function walkBatch(
+  payload: Buffer,
+  numMessages: number,
+  opts: DecodeBatchOptions,
+  decodeMetadata: (buf: Buffer, start: number, end: number) => SingleMessageMetadata,
+  visit: (index: number, metadata: SingleMessageMetadata, payload: Buffer | null) => void,
+): void {
+  const skipCompacted = opts.skipCompactedOut ?? true;
   let p = 0;
   for (let index = 0; index < numMessages; index++) {
     if (payload.length - p < 4) throw batchError('truncated batch entry header', { index, at: p });
@@ -82,7 +117,7 @@ export function decodeBatch(
     p += 4;
     if (metaSize > payload.length - p)
       throw batchError('batch entry metadata exceeds payload', { index, metaSize });
-    const metadata = decodeSingleMessageMetadata(payload, p, p + metaSize);
+    const metadata = decodeMetadata(payload, p, p + metaSize);
     p += metaSize;
     const size = metadata.payloadSize;
     if (size < 0 || size > payload.length - p)
@@ -90,11 +125,10 @@ export function decodeBatch(
     const body = payload.subarray(p, p + size);
     p += size;
     if (skipCompacted && metadata.compactedOut) continue;
-    entries.push({ index, metadata, payload: metadata.nullValue ? null : body });
+    visit(index, metadata, metadata.nullValue ? null : body);
   }
   if (p !== payload.length)
     throw batchError('bytes left after the last batch entry', { left: payload.length - p });
-  return entries;
 }
 
 function batchError(message: string, details: Record<string, unknown>): K2pError {

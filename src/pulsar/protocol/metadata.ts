@@ -185,8 +185,32 @@ function keyValue(buf: Buffer, outerEnd: number, slot: number): KeyValue {
   return { key, value };
 }
 
-function singleFast(buf: Buffer, start: number, end: number): SingleMessageMetadata {
+/** Properties given by decodeSingleMessageMetadataInto: the same list and objects every time. */
+const reusedProperties: KeyValue[] = [];
+
+/** A property into the reused list at `index` (its object rewritten). */
+function reusedKeyValue(buf: Buffer, end: number, index: number): void {
+  const kv = keyValue(buf, end, index < SLOTS ? 2 * index : -1);
+  const at = reusedProperties[index];
+  if (at === undefined) reusedProperties[index] = kv;
+  else {
+    at.key = kv.key;
+    at.value = kv.value;
+  }
+}
+
+/**
+ * Decodes into `into` (every field set, undefined when absent; properties in a list reused by the next
+ * call) when given, else into a new object holding only the fields present.
+ */
+function singleFast(
+  buf: Buffer,
+  start: number,
+  end: number,
+  into?: SingleMessageMetadataFields,
+): SingleMessageMetadata {
   pos = start;
+  let count = 0;
   let properties: KeyValue[] | undefined;
   let partitionKey: string | undefined;
   let payloadSize: number | undefined;
@@ -202,8 +226,10 @@ function singleFast(buf: Buffer, start: number, end: number): SingleMessageMetad
     switch (tag) {
       case 0x0a: // 1 properties
         // Cached by place in the list: the n-th property of one message is most often the n-th of the last.
-        if (properties === undefined) properties = [keyValue(buf, end, 0)];
-        else properties.push(keyValue(buf, end, properties.length < SLOTS ? 2 * properties.length : -1));
+        if (into !== undefined) reusedKeyValue(buf, end, count);
+        else if (properties === undefined) properties = [keyValue(buf, end, 0)];
+        else properties.push(keyValue(buf, end, count < SLOTS ? 2 * count : -1));
+        count++;
         break;
       case 0x12: // 2 partition_key
         partitionKey = string(buf, end);
@@ -240,6 +266,20 @@ function singleFast(buf: Buffer, start: number, end: number): SingleMessageMetad
     }
   }
   if (payloadSize === undefined) throw FALLBACK;
+  if (into !== undefined) {
+    reusedProperties.length = count;
+    into.properties = count > 0 ? reusedProperties : undefined;
+    into.partitionKey = partitionKey;
+    into.payloadSize = payloadSize;
+    into.compactedOut = compactedOut;
+    into.eventTime = eventTime;
+    into.partitionKeyB64Encoded = partitionKeyB64Encoded;
+    into.orderingKey = orderingKey;
+    into.sequenceId = sequenceId;
+    into.nullValue = nullValue;
+    into.nullPartitionKey = nullPartitionKey;
+    return into as unknown as SingleMessageMetadata;
+  }
   const out = {} as SingleMessageMetadata;
   if (properties !== undefined) out.properties = properties;
   if (partitionKey !== undefined) out.partitionKey = partitionKey;
@@ -258,6 +298,46 @@ function singleFast(buf: Buffer, start: number, end: number): SingleMessageMetad
 export function decodeSingleMessageMetadata(buf: Buffer, start = 0, end = buf.length): SingleMessageMetadata {
   try {
     return singleFast(buf, start, end);
+  } catch {
+    fallbacks++;
+    return decodeMessage(SingleMessageMetadataSpec, buf, start, end);
+  }
+}
+
+/** Every field of SingleMessageMetadata, set or undefined: what decodeSingleMessageMetadataInto fills. */
+type Fields = keyof SingleMessageMetadata;
+export type SingleMessageMetadataFields = { [K in Fields]: SingleMessageMetadata[K] | undefined };
+
+/** A SingleMessageMetadataFields to reuse, every field undefined (one shape for all messages). */
+export function emptySingleMessageMetadata(): SingleMessageMetadataFields {
+  return {
+    properties: undefined,
+    partitionKey: undefined,
+    payloadSize: undefined,
+    compactedOut: undefined,
+    eventTime: undefined,
+    partitionKeyB64Encoded: undefined,
+    orderingKey: undefined,
+    sequenceId: undefined,
+    nullValue: undefined,
+    nullPartitionKey: undefined,
+  };
+}
+
+/**
+ * The same as decodeSingleMessageMetadata, without a new object per message: the fields go into `into`
+ * (absent ones set to undefined) and the properties into a list and objects the next call reuses — read
+ * them before decoding the next message. Returns `into`'s fields (or, for metadata off the fast path, the
+ * table-driven decoder's new object).
+ */
+export function decodeSingleMessageMetadataInto(
+  buf: Buffer,
+  start: number,
+  end: number,
+  into: SingleMessageMetadataFields,
+): SingleMessageMetadata {
+  try {
+    return singleFast(buf, start, end, into);
   } catch {
     fallbacks++;
     return decodeMessage(SingleMessageMetadataSpec, buf, start, end);

@@ -15,10 +15,12 @@ import {
 import {
   decodeMessageMetadata,
   decodeSingleMessageMetadata,
+  decodeSingleMessageMetadataInto,
+  emptySingleMessageMetadata,
   metadataFallbacks,
 } from '../../../src/pulsar/protocol/metadata.js';
 import { ProtoReader, ProtoWriter } from '../../../src/pulsar/protocol/protobuf.js';
-import { decodeBatch, encodeBatch } from '../../../src/pulsar/protocol/batch.js';
+import { decodeBatch, encodeBatch, scanBatch } from '../../../src/pulsar/protocol/batch.js';
 import { decodeFrame, encodePayloadCommand } from '../../../src/pulsar/protocol/frame.js';
 
 /** mulberry32: reproducible randomness (the seed is in every failure message). */
@@ -374,4 +376,54 @@ test('decodeBatch and decodeFrame decode their metadata as the table-driven deco
   );
   assert.deepStrictEqual(frame.metadata, meta);
   assert.deepStrictEqual(frame.payload, body);
+});
+
+test('decoding into a reused object gives the same fields, absent ones undefined, for one message after another', () => {
+  const into = emptySingleMessageMetadata();
+  for (let seed = 1; seed <= 3000; seed++) {
+    const r = rng(seed * 31);
+    let buf = encodeMessage(SingleMessageMetadataSpec, single(r));
+    if (maybe(r, 0.3))
+      buf = mixed(r, SingleMessageMetadataSpec, buf, encodeMessage(SingleMessageMetadataSpec, single(r)));
+    if (maybe(r, 0.1)) buf = corrupt(r, buf);
+    const want = outcome(() => decodeMessage(SingleMessageMetadataSpec, buf));
+    const got = outcome(() => {
+      const m = decodeSingleMessageMetadataInto(buf, 0, buf.length, into);
+      // Read at once (the next call reuses the object and its properties), absent fields dropped.
+      return defined({ ...m, properties: m.properties?.map((kv) => ({ ...kv })) });
+    });
+    assert.deepStrictEqual(got, want, `seed ${seed}: ${buf.toString('hex')}`);
+  }
+});
+
+test('scanBatch visits what decodeBatch returns', () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const r = rng(seed * 577);
+    const messages = Array.from({ length: 1 + int(r, 40) }, () => {
+      const payload = maybe(r, 0.1) ? null : bytes(r);
+      const meta: Partial<SingleMessageMetadata> = single(r);
+      delete meta.payloadSize;
+      return { metadata: { ...meta, nullValue: payload === null ? true : meta.nullValue }, payload };
+    });
+    const body = encodeBatch(messages);
+    for (const skipCompactedOut of [true, false]) {
+      const visited: unknown[] = [];
+      scanBatch(
+        body,
+        messages.length,
+        (index, metadata, payload) =>
+          visited.push({
+            index,
+            metadata: defined({ ...metadata, properties: metadata.properties?.map((kv) => ({ ...kv })) }),
+            payload,
+          }),
+        { skipCompactedOut },
+      );
+      assert.deepStrictEqual(
+        visited,
+        decodeBatch(body, messages.length, { skipCompactedOut }),
+        `seed ${seed}`,
+      );
+    }
+  }
 });
