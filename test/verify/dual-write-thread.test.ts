@@ -1,0 +1,74 @@
+// Dual-write mode as `k2p verify` runs it: clients built from the connector files, so Kafka is read in the
+// worker thread (src/verify/kafka-thread.ts). An application wrote 3,000 records to Kafka (2 partitions) and
+// to Pulsar (3 partitions) itself; one never reached Pulsar and one value differs. Both are found at their
+// Kafka coordinates and everything else is paired — the same answer as with Kafka read in this thread.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { OutgoingMessage } from '../../src/pulsar/client/index.js';
+import { formatReport, verify } from '../../src/verify/index.js';
+import { admin, testClient } from '../helpers/pulsar.js';
+import { cleanup, uniqueName } from '../helpers/stack.js';
+import { freshTarget, kafka, mappingFile } from './fixture.js';
+
+const connectors = fileURLToPath(new URL('../../connectors/local.yaml', import.meta.url));
+const client = testClient();
+const RECORDS = 3000;
+const LOST = 1234; // written to Kafka only
+const CHANGED = 2345; // another value in Pulsar
+const TOLERANCE = 3000;
+
+test('dual-write with Kafka read in the worker thread: the lost and the changed record, nothing else', { timeout: 180_000 }, async () => {
+  const topic = uniqueName('verify-dual-thread');
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  cleanup(async () => {
+    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+  });
+  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  const target = await freshTarget(topic, 3, 'dual');
+
+  // Written now: dual-write mode pairs within a time window (Kafka timestamp vs Pulsar publish time).
+  const now = Date.now();
+  const kafkaOut = [];
+  const pulsarOut: OutgoingMessage[] = [];
+  for (let i = 0; i < RECORDS; i++) {
+    const id = `id-${i}`;
+    const timestamp = now + (i >> 4);
+    kafkaOut.push({ partition: i % 2, key: `k${i % 7}`, value: `order ${i}`, timestamp: String(timestamp), headers: { 'k2p-id': id } });
+    if (i === LOST) continue;
+    pulsarOut.push({ key: `k${i % 7}`, payload: Buffer.from(i === CHANGED ? `order ${i}!` : `order ${i}`), eventTime: timestamp, properties: { 'k2p-id': id } });
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: kafkaOut });
+  await producer.disconnect();
+  const pulsarProducer = await client.createProducer({ topic: target });
+  await pulsarProducer.sendBatch(pulsarOut);
+  await pulsarProducer.close();
+
+  // Pulsar was written a moment after Kafka: the tolerance covers that, and everything is older than it.
+  await new Promise((r) => setTimeout(r, TOLERANCE + 500));
+  const options = { topics: [topic], mode: 'dual-write' as const, dualWrite: { toleranceMs: TOLERANCE } };
+  const threaded = await verify({ ...options, config: [connectors, mappingFile(topic, target)] });
+  const t = threaded.topics[0]!;
+  assert.equal(t.kafkaRecords, RECORDS, formatReport(threaded));
+  assert.equal(t.pulsarMessages, RECORDS - 1);
+  assert.equal(t.matched, RECORDS - 1, formatReport(threaded)); // the changed record is paired, then differs
+  assert.deepEqual(threaded.divergences.map((d) => d.kind).sort(), ['missing', 'value'], formatReport(threaded));
+  const missing = threaded.divergences.find((d) => d.kind === 'missing')!;
+  assert.match(missing.detail, new RegExp(`identity h:id-${LOST}\\b`));
+  assert.deepEqual(missing.kafka, { topic, partition: LOST % 2, offset: String(Math.floor(LOST / 2)) });
+  const value = threaded.divergences.find((d) => d.kind === 'value')!;
+  assert.deepEqual(value.kafka, { topic, partition: CHANGED % 2, offset: String(Math.floor(CHANGED / 2)) });
+  assert.equal(threaded.identical, false);
+
+  // The same comparison with Kafka read in this thread gives the same report.
+  const inline = await verify({ ...options, kafka, pulsar: client, pulsarAdmin: admin, pairs: [{ kafkaTopic: topic, pulsarTopic: target }] });
+  assert.deepEqual(
+    inline.divergences.map((d) => [d.kind, d.kafka]),
+    threaded.divergences.map((d) => [d.kind, d.kafka]),
+  );
+  assert.equal(inline.topics[0]!.matched, t.matched);
+});
