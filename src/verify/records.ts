@@ -44,16 +44,29 @@ function valueLength(v: HeaderValue): number {
 }
 
 /** Writes length and bytes (-1: null) at `at`; returns where it ends. */
-function putBytes(buf: Buffer, at: number, b: Buffer | null): number {
-  if (b === null) return buf.writeInt32LE(-1, at);
-  buf.writeInt32LE(b.length, at);
-  return at + 4 + b.copy(buf, at + 4);
+function putBytes(buf: Buffer, view: DataView, at: number, b: Buffer | null): number {
+  if (b === null) {
+    view.setInt32(at, -1, true);
+    return at + 4;
+  }
+  view.setInt32(at, b.length, true);
+  buf.set(b, at + 4); // a plain memory copy: Buffer#copy wraps each piece in a new view first
+  return at + 4 + b.length;
 }
 
-function putName(buf: Buffer, at: number, name: string): number {
-  const len = buf.write(name, at + 4);
-  buf.writeInt32LE(len, at);
-  return at + 4 + len;
+// Header names repeat from record to record: their UTF-8 bytes are kept (a few hundred names at most).
+const names = new Map<string, Buffer>();
+
+function putName(buf: Buffer, view: DataView, at: number, name: string): number {
+  let bytes = names.get(name);
+  if (bytes === undefined) {
+    if (names.size >= 512) names.clear();
+    bytes = Buffer.from(name, 'utf8');
+    names.set(name, bytes);
+  }
+  view.setInt32(at, bytes.length, true);
+  buf.set(bytes, at + 4);
+  return at + 4 + bytes.length;
 }
 
 export class KafkaBatch {
@@ -92,17 +105,20 @@ export class KafkaBatch {
         else if (v !== undefined) size += 8 + name.length * 3 + valueLength(v);
       }
     }
-    const buf = Buffer.from(new ArrayBuffer(size));
-    buf.writeInt32LE(n, 0);
-    buf.writeInt32LE(0, 4);
+    const ab = new ArrayBuffer(size);
+    const buf = Buffer.from(ab);
+    // DataView writes: Buffer's writeInt32LE / writeDoubleLE check their arguments on every call.
+    const view = new DataView(ab);
+    view.setInt32(0, n, true);
+    view.setInt32(4, 0, true);
     let at = HEAD + n * 12;
     for (let i = 0; i < n; i++) {
       const m = messages[i]!;
-      buf.writeDoubleLE(offsets[i]!, HEAD + i * 8);
-      buf.writeInt32LE(at, HEAD + n * 8 + i * 4);
-      at = buf.writeDoubleLE(Number(m.timestamp ?? -1), at);
-      at = putBytes(buf, at, m.key ?? null);
-      at = putBytes(buf, at, m.value ?? null);
+      view.setFloat64(HEAD + i * 8, offsets[i]!, true);
+      view.setInt32(HEAD + n * 8 + i * 4, at, true);
+      view.setFloat64(at, Number(m.timestamp ?? -1), true);
+      at = putBytes(buf, view, at + 8, m.key ?? null);
+      at = putBytes(buf, view, at, m.value ?? null);
       const countAt = at;
       at += 4;
       let count = 0;
@@ -112,16 +128,16 @@ export class KafkaBatch {
           const v = headers[name] as HeaderValue | HeaderValue[];
           if (Array.isArray(v)) {
             for (const item of v) {
-              at = putBytes(buf, putName(buf, at, name), bytesOf(item));
+              at = putBytes(buf, view, putName(buf, view, at, name), bytesOf(item));
               count++;
             }
           } else if (v !== undefined) {
-            at = putBytes(buf, putName(buf, at, name), bytesOf(v));
+            at = putBytes(buf, view, putName(buf, view, at, name), bytesOf(v));
             count++;
           }
         }
       }
-      buf.writeInt32LE(count, countAt);
+      view.setInt32(countAt, count, true);
     }
     return new KafkaBatch(topic, partition, buf);
   }
