@@ -65,6 +65,10 @@ functionsWorkerEnabled=false
 authenticationEnabled=false
 authorizationEnabled=false
 superUserRoles=
+# The standalone bookie keeps one index file open per ledger, up to openFileLimit (20,000 by default), and
+# every durable subscription has a cursor ledger: 10,000 placed subscriptions (bench:offsets) took the broker
+# to the process's 20,000 descriptors, and it refused connections. 2,000 open, the rest reopened on demand.
+openFileLimit=2000
 dbStorage_writeCacheMaxSizeMb=64
 dbStorage_readAheadCacheMaxSizeMb=64
 dbStorage_rocksDB_blockCacheSize=33554432
