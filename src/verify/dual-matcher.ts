@@ -56,7 +56,20 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
   let recentHead = 0;
 
   const kafkaAt = (k: KafkaSide) => ({ topic: k.topic, partition: k.partition, offset: k.offset.toString() });
+  const duplicate = (side: number, item: Item, id: string) =>
+    findings.add(
+      side === KAFKA
+        ? { kind: 'duplicate', topic, kafka: kafkaAt(item as KafkaSide), detail: `identity ${id} is in Kafka a second time` }
+        : { kind: 'duplicate', topic, pulsar: coordinates(item as PulsarSide), detail: `identity ${id} is in Pulsar a second time` },
+      counts,
+    );
   const unpaired = (e: Entry, inFlight: boolean) => {
+    // A second copy read before its identity was paired (both copies ahead of the partner in time) waited
+    // like any record; once the first copy is paired, it is that copy's duplicate, not a record of its own.
+    if (recent.has(e.id)) {
+      duplicate(e.side, e.item, e.id);
+      return;
+    }
     if (inFlight) {
       counts.inFlight++;
       return;
@@ -139,22 +152,7 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
       for (const d of Array.isArray(diffs) ? diffs : await diffs)
         findings.add({ ...d, topic, kafka: kafkaAt(k), pulsar: coordinates(m) }, counts);
     } else if (recent.has(id)) {
-      findings.add(
-        side === KAFKA
-          ? {
-              kind: 'duplicate',
-              topic,
-              kafka: kafkaAt(item as KafkaSide),
-              detail: `identity ${id} is in Kafka a second time`,
-            }
-          : {
-              kind: 'duplicate',
-              topic,
-              pulsar: coordinates(p!),
-              detail: `identity ${id} is in Pulsar a second time`,
-            },
-        counts,
-      );
+      duplicate(side, item, id);
     } else {
       const e: Entry = { id, time, side, item, done: false };
       const list = waiting[side]!.get(id);
