@@ -143,7 +143,8 @@ test('group cutover and rollback through the API (202, done by the worker), grou
     const g = (await call(app, 'GET', `/api/v1/runs/${runId}/groups`)).json().groups.find((x: { group: string }) => x.group === estate.group);
     return g?.operation?.kind === 'rollback' && g.operation.status === 'done' ? g : undefined;
   });
-  assert.equal(rolled.state.phase, 'rolled-back');
+  // Rolled back; the live run's sync may already have taken the group up again (a rolled-back group is synced).
+  assert.match(rolled.state.phase, /^(rolled-back|syncing)$/);
 });
 
 test('verification on demand: 202 with an id, then its result', { timeout: 240_000 }, async () => {
