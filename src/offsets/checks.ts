@@ -78,10 +78,14 @@ export async function subscriptionOn(deps: OffsetsDeps, subscription: string, ta
   return out;
 }
 
+/** Of a subscriptionOn() map, the partition topics with consumers attached. */
+export function withConsumers(on: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...on].filter(([, consumers]) => consumers > 0));
+}
+
 /** Consumers attached to `subscription` on the given partition topics, by partition topic (only non-zero). */
 export async function attachedConsumers(deps: OffsetsDeps, subscription: string, targets: readonly string[], stats = new PartitionStats(deps.admin)): Promise<Map<string, number>> {
-  const on = await subscriptionOn(deps, subscription, targets, stats);
-  return new Map([...on].filter(([, consumers]) => consumers > 0));
+  return withConsumers(await subscriptionOn(deps, subscription, targets, stats));
 }
 
 /** Partition topics (of those given) on which `subscription` does not exist. */

@@ -5,7 +5,7 @@
 // same) and places the same positions.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { K2pError } from '../errors.js';
-import { assertGroupInactive, mirrorBehind, subscriptionOn } from './checks.js';
+import { assertGroupInactive, mirrorBehind, subscriptionOn, withConsumers } from './checks.js';
 import type { GroupTarget, OffsetsDeps } from './deps.js';
 import type { PartitionState } from './group-state.js';
 import { planGroup } from './plan.js';
@@ -52,7 +52,7 @@ export async function cutover(deps: OffsetsDeps, g: GroupTarget, options: Cutove
   }
 
   const on = await subscriptionOn(deps, g.subscription, plan.requests.map((r) => r.target));
-  const attached = new Map([...on].filter(([, consumers]) => consumers > 0));
+  const attached = withConsumers(on);
   if (attached.size > 0) {
     throw new K2pError('K2P_OFF_SUBSCRIPTION_ACTIVE', `cutover of ${g.group} refused: Pulsar consumers are attached to subscription ${g.subscription} on ${[...attached.keys()].join(', ')}. Nothing was changed.`, {
       group: g.group,

@@ -14,7 +14,7 @@
 import type { CursorPosition, PulsarAdmin } from '../pulsar/admin/index.js';
 import { isHttpStatus } from '../pulsar/admin/http.js';
 import { K2pError } from '../errors.js';
-import type { PulsarClient, SubscriptionStart } from '../pulsar/client/index.js';
+import type { MessageId, PulsarClient, SubscriptionStart } from '../pulsar/client/index.js';
 import { isServerError } from '../pulsar/client/server-errors.js';
 import type { Located } from './types.js';
 
@@ -24,12 +24,16 @@ export interface PlacementBroker {
   pulsar?: PulsarClient;
 }
 
+/** Whether a message is the last of its entry (not batched, or its batch's last index). */
+function endsEntry(id: MessageId): boolean {
+  return id.batchIndex < 0 || id.batchIndex >= id.batchSize - 1;
+}
+
 /** The cursor position for a located offset: after `previous`, or the partition's first message. */
 export function cursorFor(located: Located): CursorPosition {
   const p = located.previous;
   if (!p) return 'earliest';
-  const endsEntry = p.id.batchIndex < 0 || p.id.batchIndex >= p.id.batchSize - 1;
-  if (endsEntry) return { ledgerId: p.id.ledgerId, entryId: p.id.entryId + 1n, partition: p.id.partition };
+  if (endsEntry(p.id)) return { ledgerId: p.id.ledgerId, entryId: p.id.entryId + 1n, partition: p.id.partition };
   return { ledgerId: p.id.ledgerId, entryId: p.id.entryId, partition: p.id.partition, batchIndex: p.id.batchIndex, excluded: true };
 }
 
@@ -37,8 +41,7 @@ export function cursorFor(located: Located): CursorPosition {
 export function startFor(located: Located): SubscriptionStart {
   const p = located.previous;
   if (!p) return 'earliest';
-  const endsEntry = p.id.batchIndex < 0 || p.id.batchIndex >= p.id.batchSize - 1;
-  if (endsEntry) return { ledgerId: p.id.ledgerId, entryId: p.id.entryId + 1n };
+  if (endsEntry(p.id)) return { ledgerId: p.id.ledgerId, entryId: p.id.entryId + 1n };
   return { ledgerId: p.id.ledgerId, entryId: p.id.entryId, batchIndex: p.id.batchIndex + 1, batchSize: p.id.batchSize };
 }
 

@@ -2,7 +2,7 @@
 // forward only, and only as far as the mirror has stored. A group whose subscription has a Pulsar consumer
 // attached is left alone from then on (the state says so): its position belongs to that consumer now.
 // Groups are synced together: one Pulsar scan per partition however many groups read it.
-import { mirrorBehind, PartitionStats, subscriptionOn } from './checks.js';
+import { mirrorBehind, PartitionStats, subscriptionOn, withConsumers } from './checks.js';
 import type { GroupTarget, OffsetsDeps } from './deps.js';
 import type { GroupState, PartitionState } from './group-state.js';
 import { mapLimit } from './limit.js';
@@ -58,7 +58,7 @@ export async function syncGroups(deps: OffsetsDeps, groups: readonly GroupTarget
       return before === undefined || r.kafkaOffset > before;
     });
     const on = await subscriptionOn(deps, g.subscription, plan.requests.map((r) => r.target), stats);
-    const attached = new Map([...on].filter(([, consumers]) => consumers > 0));
+    const attached = withConsumers(on);
     if (attached.size > 0) {
       const note = `sync stopped: a Pulsar consumer is attached to ${g.subscription} on ${[...attached.keys()].join(', ')}`;
       const stopped: GroupState = { group: g.group, subscription: g.subscription, phase: 'syncing', note, lastSyncAt: state?.lastSyncAt, updatedAt: Date.now(), partitions: state?.partitions ?? [] };

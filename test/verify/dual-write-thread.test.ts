@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { OutgoingMessage } from '../../src/pulsar/client/index.js';
 import { formatReport, verify } from '../../src/verify/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { cleanup, uniqueName } from '../helpers/stack.js';
-import { freshTarget, kafka, mappingFile } from './fixture.js';
+import { freshKafkaTopic, freshTarget, kafka, mappingFile } from './fixture.js';
 
 const connectors = fileURLToPath(new URL('../../connectors/local.yaml', import.meta.url));
 const client = testClient();
@@ -21,14 +20,7 @@ const DOUBLED = RECORDS - 1; // twice in Pulsar; the last record of its Kafka pa
 const TOLERANCE = 3000;
 
 test('dual-write with Kafka read in the worker thread: the lost, the changed and the doubled record, nothing else', { timeout: 180_000 }, async () => {
-  const topic = uniqueName('verify-dual-thread');
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  const topic = await freshKafkaTopic('verify-dual-thread', 2);
   const target = await freshTarget(topic, 3, 'dual');
 
   // Written now: dual-write mode pairs within a time window (Kafka timestamp vs Pulsar publish time).

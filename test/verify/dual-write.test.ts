@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import { MessageId, type OutgoingMessage } from '../../src/pulsar/client/index.js';
 import { formatReport, verify } from '../../src/verify/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { cleanup, uniqueName } from '../helpers/stack.js';
-import { freshTarget, kafka } from './fixture.js';
+import { freshKafkaTopic, freshTarget, kafka } from './fixture.js';
 
 const client = testClient();
 const TOLERANCE = 1500;
@@ -17,14 +16,7 @@ test(
   'dual-write: missing, extra, changed and duplicated records found by identity; in-flight ones only counted',
   { timeout: 120_000 },
   async () => {
-    const topic = uniqueName('verify-dual');
-    const kafkaAdmin = kafka.admin();
-    await kafkaAdmin.connect();
-    cleanup(async () => {
-      await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await kafkaAdmin.disconnect();
-    });
-    await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const topic = await freshKafkaTopic('verify-dual', 2);
     const target = await freshTarget(topic, 3, 'dual');
     const kafkaProducer = kafka.producer();
     await kafkaProducer.connect();

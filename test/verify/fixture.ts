@@ -59,9 +59,9 @@ export function recordAt(partition: number, i: number, topic: string): KafkaReco
   };
 }
 
-/** A fresh Kafka topic with `perPartition` records on each partition (offsets 0..perPartition-1). */
-export async function createSource(partitions: number, perPartition: number): Promise<Source> {
-  const topic = uniqueName('verify-src');
+/** A fresh, empty Kafka topic named `<prefix>-<unique>`, deleted after the test file. */
+export async function freshKafkaTopic(prefix: string, partitions: number): Promise<string> {
+  const topic = uniqueName(prefix);
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   cleanup(async () => {
@@ -69,6 +69,12 @@ export async function createSource(partitions: number, perPartition: number): Pr
     await kafkaAdmin.disconnect();
   });
   await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  return topic;
+}
+
+/** A fresh Kafka topic with `perPartition` records on each partition (offsets 0..perPartition-1). */
+export async function createSource(partitions: number, perPartition: number): Promise<Source> {
+  const topic = await freshKafkaTopic('verify-src', partitions);
   const records = Array.from({ length: partitions }, (_, p) =>
     Array.from({ length: perPartition }, (_, i) => recordAt(p, i, topic)),
   );
