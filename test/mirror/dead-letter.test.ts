@@ -101,15 +101,20 @@ if (process.env.K2P_DLQ_CHILD) {
   }
 
   let kafkaAdmin: ReturnType<Kafka['admin']> | undefined;
-  /** Source topics made by this file: deleted, then the admin disconnected, in one cleanup (after hooks run in order). */
-  const createdTopics: string[] = [];
+  /** Source topics made by the current test: deleted, then the admin disconnected, in one cleanup (after hooks run in order). */
+  let createdTopics: string[] = [];
   async function connectedAdmin(): Promise<ReturnType<Kafka['admin']>> {
     if (!kafkaAdmin) {
       const a = kafka.admin();
       await a.connect();
       kafkaAdmin = a;
+      // The cleanup runs when the test that registered it ends; the next test connects an admin of its own
+      // (a kafkajs admin used after disconnect() reconnects, and nothing would close it again).
       cleanup(async () => {
-        await a.deleteTopics({ topics: createdTopics }).catch(() => undefined);
+        const topics = createdTopics;
+        kafkaAdmin = undefined;
+        createdTopics = [];
+        await a.deleteTopics({ topics }).catch(() => undefined);
         await a.disconnect();
       });
     }
