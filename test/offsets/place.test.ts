@@ -30,7 +30,7 @@ async function mirrorLike(topic: string, offsets: bigint[]): Promise<{ offset: b
 async function firstOffset(topic: string, subscription: string): Promise<bigint | undefined> {
   const consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Failover' });
   try {
-    const m = await consumer.receive(1500);
+    const m = await consumer.receive(3000);
     return BigInt(m.properties['k2p.offset']!);
   } catch {
     return undefined;
@@ -64,25 +64,31 @@ test('a subscription placed for offset N delivers the first record >= N first, w
     });
     assert.ok(inside.length >= 3, `positions inside batches are asked (${inside.length})`);
     if (name === 'index') assert.ok(stats.read < OFFSETS.length - 10, `read ${stats.read} messages from the checkpoint`);
-    for (const n of asked) {
-      const expected = OFFSETS.find((o) => o >= n);
-      const l = located.get(n)!;
-      assert.equal(l.next?.offset, expected, `${name}: next for ${n}`);
-      const sub = `s-${name}-${n}`;
-      await placeSubscription(broker, topic, sub, l);
-      assert.equal(await firstOffset(topic, sub), expected, `${name}: first message for N=${n}`);
-    }
+    // Each position on a subscription of its own: placed and checked side by side.
+    await Promise.all(
+      asked.map(async (n) => {
+        const expected = OFFSETS.find((o) => o >= n);
+        const l = located.get(n)!;
+        assert.equal(l.next?.offset, expected, `${name}: next for ${n}`);
+        const sub = `s-${name}-${n}`;
+        await placeSubscription(broker, topic, sub, l);
+        assert.equal(await firstOffset(topic, sub), expected, `${name}: first message for N=${n}`);
+      }),
+    );
   }
 
   // An existing subscription moved back, forward, to the start: still exact (created over either protocol).
   const scanner = new PartitionScanner(client, admin, index);
-  for (const [sub, broker] of [['moving', REST], ['moving-bin', BINARY]] as const) {
-    for (const n of [55n, 11n, 99n, 0n, 78n]) {
-      const { located } = await scanner.locate(topic, [n]);
-      assert.equal(await placeSubscription(broker, topic, sub, located.get(n)!, n !== 55n), n === 55n ? 'created' : 'moved');
-      assert.equal(await firstOffset(topic, sub), OFFSETS.find((o) => o >= n), `${sub}: moved to ${n}`);
-    }
-  }
+  // The two subscriptions side by side; each one's moves in sequence.
+  await Promise.all(
+    ([['moving', REST], ['moving-bin', BINARY]] as const).map(async ([sub, broker]) => {
+      for (const n of [55n, 11n, 99n, 0n, 78n]) {
+        const { located } = await scanner.locate(topic, [n]);
+        assert.equal(await placeSubscription(broker, topic, sub, located.get(n)!, n !== 55n), n === 55n ? 'created' : 'moved');
+        assert.equal(await firstOffset(topic, sub), OFFSETS.find((o) => o >= n), `${sub}: moved to ${n}`);
+      }
+    }),
+  );
 });
 
 test('a placement over the binary protocol is refused while a consumer holds the subscription, and moves nothing', async () => {
