@@ -1,11 +1,13 @@
 // `npm run bench:facade`: the REST Proxy facade against its two ceilings, one run, same machine.
 //   N  = req/s of a no-op fastify route (keep-alive, C concurrent clients): the HTTP ceiling here;
-//   S  = req/s of single-record JSON produce through the facade, same clients, per route;
+//   S  = req/s of single-record JSON produce through the facade, same clients, per route, every record with the
+//        same key (one partition: one Kafka send in flight at a time);
+//   Sr = the same without a key: the facade spreads the records round-robin over the topic's partitions;
 //   B  = records/s with 100-record v2 requests, per route;
 //   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
 //   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
 //   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
-// Targets: S >= 0.5 N; V >= 0.5 K (routes pulsar and dual also print V/P).
+// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (routes pulsar and dual also print V/P).
 // The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
 // connections, one request at a time each, the same code for the no-op route and the facade), so the servers
 // under test (the no-op route and the facade with the logger `k2p facade` uses, both in this process) have
@@ -132,29 +134,40 @@ async function main(): Promise<void> {
   const drive = driver(loadgen);
   const json = 'application/vnd.kafka.json.v2+json';
   const single = JSON.stringify({ records: [{ key: 'k', value: { n: 1, text: 'hello' } }] });
+  const keyless = JSON.stringify({ records: [{ value: { n: 1, text: 'hello' } }] });
   const hundred = JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: { n: i, text: 'hello' } })) });
   const produce = (route: Route, body: string, records: number, ms: number) =>
     drive({ kind: 'requests', url: `${facade.url}/topics/${topicOf(route)}`, method: 'POST', headers: { 'content-type': json }, body, records, ms, concurrency });
   const noopCall = (ms: number) => drive({ kind: 'requests', url: `${noopUrl}/noop`, method: 'GET', headers: {}, records: 1, ms, concurrency });
-  for (const r of routes) await produce(r, single, 1, 300); // warm-up: producers connected, metadata cached, JIT
+  // Warm-up: producers (every lane's) connected, metadata cached, JIT.
+  for (const r of routes) for (const body of [single, keyless]) await produce(r, body, 1, 300);
   await noopCall(500);
 
   // N and each route's S interleaved: every ratio compares the same slices of time.
   const slice = (seconds * 1000) / rounds;
   let N = none;
   const S = new Map<Route, Rate>(routes.map((r) => [r, none]));
-  const sendsBefore = new Map<Route, number>();
-  for (const r of routes) sendsBefore.set(r, await sendStats(facade, r));
+  const Sr = new Map<Route, Rate>(routes.map((r) => [r, none]));
+  const sends = new Map<Route, number>(routes.map((r) => [r, 0]));
+  const sendsR = new Map<Route, number>(routes.map((r) => [r, 0]));
+  /** Runs a phase and adds the broker sends it made to `to`. */
+  const counted = async (r: Route, to: Map<Route, number>, phase: () => Promise<Rate>): Promise<Rate> => {
+    const before = await sendStats(facade, r);
+    const rate = await phase();
+    to.set(r, to.get(r)! + (await sendStats(facade, r)) - before);
+    return rate;
+  };
   const load1 = loadavg()[0]!;
   const prof = await profiler(process.env.BENCH_PROFILE);
   await prof.start();
   for (let i = 0; i < rounds; i++) {
     N = add(N, await noopCall(slice));
-    for (const r of routes) S.set(r, add(S.get(r)!, await produce(r, single, 1, slice)));
+    for (const r of routes) {
+      S.set(r, add(S.get(r)!, await counted(r, sends, () => produce(r, single, 1, slice))));
+      Sr.set(r, add(Sr.get(r)!, await counted(r, sendsR, () => produce(r, keyless, 1, slice))));
+    }
   }
   await prof.stop();
-  const sends = new Map<Route, number>();
-  for (const r of routes) sends.set(r, (await sendStats(facade, r)) - sendsBefore.get(r)!);
 
   const B = new Map<Route, Rate>();
   for (const r of routes) B.set(r, await produce(r, hundred, 100, seconds * 1000));
@@ -205,7 +218,7 @@ async function main(): Promise<void> {
   if (pulsarProducer) await admin.topics.delete(nativeTopic, { force: true }).catch(() => undefined);
 
   const n = perSecond(N);
-  console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N and S in ${rounds} interleaved slices), ${PARTITIONS} partitions, load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
+  console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
   const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
   for (const r of routes) {
@@ -213,12 +226,14 @@ async function main(): Promise<void> {
     const v = V.get(r)!;
     const carried = S.get(r)!.calls;
     console.log(`-- route ${r}`);
-    console.log(`S  single-record JSON produce         ${fmt(s)} req/s   S/N = ${(s / n).toFixed(2)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
+    console.log(`S  single-record JSON produce, one key ${fmt(s)} req/s   S/N = ${(s / n).toFixed(2)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
+    const sr = perSecond(Sr.get(r)!);
+    console.log(`Sr single-record JSON produce, no key  ${fmt(sr)} req/s   Sr/N = ${(sr / n).toFixed(2)} (target >= 0.5)   ${fmt(Sr.get(r)!.calls)} requests in ${fmt(sendsR.get(r)!)} broker sends`);
     console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
     // Routes pulsar and dual also against our Pulsar producer: the native producer of the side they write.
     const vp = r !== 'kafka' && P ? v / unitsPerSecond(P) : undefined;
     console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(2)} (target >= 0.5)${vp === undefined ? '' : `   V/P = ${vp.toFixed(2)}`}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsPulsarNative: vp };
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsPulsarNative: vp };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
   if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);

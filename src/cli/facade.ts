@@ -1,4 +1,4 @@
-// `k2p facade -c <files> [--port 8082] [--host 127.0.0.1]`: the REST Proxy facade alone (until `k2p serve`).
+// `k2p facade -c <files> [--port 8082] [--host 127.0.0.1] [--producer-lanes 1]`: the REST Proxy facade alone (until `k2p serve`).
 // Auth from the environment (docs/facade.md): K2P_FACADE_AUTH=basic|bearer with K2P_FACADE_USERS or
 // K2P_FACADE_TOKENS; TLS from K2P_FACADE_TLS_KEY / K2P_FACADE_TLS_CERT (PEM file paths).
 import { readFileSync } from 'node:fs';
@@ -19,14 +19,15 @@ export function registerFacadeCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'connector / mapping file or folder (repeatable)', collect, [])
     .option('--port <port>', 'port to listen on', '8082')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--producer-lanes <n>', 'Kafka producers of routes kafka and dual, partition p written by lane p % n (docs/facade.md)', '1')
     .addHelpText('after', '\nExample:\n  k2p facade -c connectors/local.yaml -c mappings/examples/shop.yaml --port 8082')
-    .action(async (opts: { config: string[]; port: string; host: string }) => {
+    .action(async (opts: { config: string[]; port: string; host: string; producerLanes: string }) => {
       const config = loadConfig(opts.config);
       const log = cliLogger(config);
       const keyFile = process.env.K2P_FACADE_TLS_KEY;
       const certFile = process.env.K2P_FACADE_TLS_CERT;
       const tls = keyFile && certFile ? { key: readFileSync(keyFile), cert: readFileSync(certFile) } : undefined;
-      const facade = await startFacade(config, { port: Number(opts.port), host: opts.host, auth: authFromEnv(), tls, logger: log });
+      const facade = await startFacade(config, { port: Number(opts.port), host: opts.host, producerLanes: Number(opts.producerLanes), auth: authFromEnv(), tls, logger: log });
       log.info({ url: facade.url }, 'facade listening');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

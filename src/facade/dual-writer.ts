@@ -1,10 +1,12 @@
-// Route dual: Kafka first, then Pulsar with sequence id = the Kafka offset, same partition. Concurrent requests
-// of a topic are coalesced (src/facade/batcher.ts): one Kafka send carries every request that arrived while
-// the previous one was in flight; its records are then handed to the Pulsar producer in Kafka's offset order
-// before the next Kafka send starts, so each Pulsar partition receives Kafka's order. The Pulsar
+// Route dual: Kafka first, then Pulsar with sequence id = the Kafka offset, same partition. Partitions are
+// written through producer lanes (src/facade/lanes.ts); concurrent requests of a topic's lane are coalesced
+// (src/facade/batcher.ts): one Kafka send carries every request that arrived while the lane's previous one was in
+// flight; its records are then handed to the Pulsar producer in Kafka's offset order before the lane's next
+// Kafka send starts, so each Pulsar partition (written by one lane only) receives Kafka's order. The Pulsar
 // acknowledgements are awaited per request, not per send: Kafka sends go on meanwhile.
 import type { RecordMappingOptions } from '../mirror/record-mapping.js';
 import { SendBatcher } from './batcher.js';
+import { submitByLane, sumStats } from './lanes.js';
 import { MAX_SEND_RECORDS, recordWeight, splitResults, type KafkaSide } from './kafka/kafka-side.js';
 import { pulsarFailure } from './pulsar/pulsar-writer.js';
 import type { PulsarSide } from './pulsar/pulsar-side.js';
@@ -19,7 +21,8 @@ interface DualRequest {
 }
 
 export class DualWriter {
-  private readonly batchers = new Map<string, SendBatcher<DualRequest, RecordResult[]>>();
+  /** Per topic, one batcher per lane (the Kafka side's lanes). */
+  private readonly batchers = new Map<string, SendBatcher<DualRequest, RecordResult[]>[]>();
 
   constructor(
     private readonly kafka: KafkaSide,
@@ -31,22 +34,23 @@ export class DualWriter {
    * take is reported failed (retriable) with Kafka's offset left out, so the client knows the sides differ.
    */
   produce(topic: string, pulsarTopic: string, records: readonly PlacedRecord[], options: RecordMappingOptions): Promise<RecordResult[]> {
-    let batcher = this.batchers.get(topic);
-    if (!batcher) {
-      batcher = new SendBatcher<DualRequest, RecordResult[]>((requests) => this.send(topic, requests), SEND_LIMITS);
-      this.batchers.set(topic, batcher);
-    }
-    return batcher.submit({ records, pulsarTopic, options }, recordWeight(records), records.length);
+    return submitByLane(records, this.kafka.lanes, (lane, part) => this.batcher(topic, lane).submit({ records: part, pulsarTopic, options }, recordWeight(part), part.length));
   }
 
-  /** Sends and requests carried by a topic's batcher so far. */
+  private batcher(topic: string, lane: number): SendBatcher<DualRequest, RecordResult[]> {
+    let lanes = this.batchers.get(topic);
+    if (!lanes) this.batchers.set(topic, (lanes = []));
+    return (lanes[lane] ??= new SendBatcher<DualRequest, RecordResult[]>((requests) => this.send(topic, requests), SEND_LIMITS));
+  }
+
+  /** Sends and requests carried by a topic's batchers so far (all lanes). */
   batchStats(topic: string): { sends: number; requests: number } | undefined {
-    return this.batchers.get(topic)?.stats;
+    return sumStats(this.batchers.get(topic));
   }
 
   /** Resolves once no request of the topic is queued or on its way to Pulsar's producer. */
   async idle(topic: string): Promise<void> {
-    await this.batchers.get(topic)?.idle();
+    await Promise.all((this.batchers.get(topic) ?? []).map((b) => b?.idle()));
   }
 
   private async send(topic: string, requests: readonly DualRequest[]): Promise<{ results: Promise<RecordResult[][]> | RecordResult[][] }> {

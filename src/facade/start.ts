@@ -33,6 +33,8 @@ export interface StartFacadeOptions extends FacadeHttpOptions, FacadeCoreOptions
   consumerInstanceTimeoutMs?: number;
   /** Key prefix of consumer-instance state in Redis; default `k2p:facade:consumers:`. */
   consumerKeyPrefix?: string;
+  /** Kafka producers the routes kafka and dual write through (partition p by lane p % lanes); default PRODUCER_LANES. */
+  producerLanes?: number;
 }
 
 export interface RunningFacade {
@@ -49,7 +51,7 @@ function pick<K extends 'kafka' | 'pulsar'>(config: GatewayConfig, name: string,
 }
 
 /** The facade's domain object from loaded config (no server). */
-export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs' | 'redis' | 'consumerInstanceTimeoutMs' | 'consumerKeyPrefix'> = {}): FacadeCore {
+export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs' | 'redis' | 'consumerInstanceTimeoutMs' | 'consumerKeyPrefix' | 'producerLanes'> = {}): FacadeCore {
   const sources = [...new Set(config.mappings.map((m) => m.source))];
   const source = options.source ?? sources[0];
   if (!source) throw new K2pError('K2P_CFG_INVALID', 'the facade needs a mapping file (its source names the Kafka connector)', {});
@@ -61,7 +63,7 @@ export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptio
   const tls = p.tls?.ca ? { ca: p.tls.ca } : undefined;
   const client = new PulsarClient({ serviceUrl: p.serviceUrl, auth: p.token ? tokenAuth(p.token) : undefined, tls });
   const admin = new PulsarAdmin({ url: p.adminUrl, token: p.token });
-  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka), new PulsarSide(client, admin), options);
+  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka, options.producerLanes), new PulsarSide(client, admin), options);
   const redisConnectors = Object.values(config.connectors).filter((c): c is RedisConnector => c.kind === 'redis');
   const rc = options.redis !== undefined ? redisConnectors.find((c) => c.name === options.redis) : redisConnectors.length === 1 ? redisConnectors[0] : undefined;
   if (options.redis !== undefined && !rc) throw new K2pError('K2P_CFG_INVALID', `no redis connector named "${options.redis}"`, { connector: options.redis });

@@ -1,10 +1,13 @@
-// Route kafka: a plain proxy to the Kafka cluster through kafkajs (producer, admin metadata and offsets).
-// Concurrent produce requests of a topic are coalesced into one producer send (src/facade/batcher.ts).
+// Route kafka: a plain proxy to the Kafka cluster through kafkajs (producers, admin metadata and offsets).
+// Partitions are written through producer lanes (src/facade/lanes.ts); concurrent produce requests of a topic's
+// lane are coalesced into one producer send (src/facade/batcher.ts).
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { K2pError } from '../../errors.js';
 import { kafkaErrorType, causeChain } from '../../kafka/errors.js';
 import type { PartitionInfo, PartitionOffsets, PlacedRecord, RecordResult } from '../records.js';
 import { CODES, RestError } from '../rest-error.js';
 import { SendBatcher } from '../batcher.js';
+import { PRODUCER_LANES, submitByLane, sumStats } from '../lanes.js';
 
 const TOPICS_TTL_MS = 5_000;
 
@@ -81,27 +84,37 @@ export function guardedPartitioner(): () => (args: { topic: string; partitionMet
 }
 
 export class KafkaSide {
-  private producer: Promise<Producer> | undefined;
+  /** One producer per lane: partition p is written by lane p % lanes only. */
+  private readonly producers: (Promise<Producer> | undefined)[] = [];
   private admin: Promise<Admin> | undefined;
   private topics: { at: number; names: Set<string> } | undefined;
   private topicsLoading: Promise<Set<string>> | undefined;
   private readonly counts = new Map<string, { at: number; count: number }>();
   private readonly countLoads = new Map<string, Promise<number | undefined>>();
-  private readonly batchers = new Map<string, SendBatcher<readonly PlacedRecord[], RecordResult[]>>();
+  /** Per topic, one batcher per lane. */
+  private readonly batchers = new Map<string, SendBatcher<readonly PlacedRecord[], RecordResult[]>[]>();
   private offsetReads: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly kafka: Kafka) {}
+  constructor(
+    readonly kafka: Kafka,
+    readonly lanes = PRODUCER_LANES,
+  ) {
+    if (!Number.isInteger(lanes) || lanes < 1) throw new K2pError('K2P_CFG_INVALID', `producer lanes must be a whole number >= 1, not ${lanes}`, { lanes });
+  }
 
-  private getProducer(): Promise<Producer> {
-    this.producer ??= (async () => {
+  private getProducer(lane: number): Promise<Producer> {
+    const made = this.producers[lane];
+    if (made) return made;
+    const making = (async () => {
       const p = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: guardedPartitioner() as never });
       await p.connect();
       return p;
     })().catch((err: unknown) => {
-      this.producer = undefined;
+      this.producers[lane] = undefined;
       throw kafkaFailure(err);
     });
-    return this.producer;
+    this.producers[lane] = making;
+    return making;
   }
 
   private getAdmin(): Promise<Admin> {
@@ -239,38 +252,40 @@ export class KafkaSide {
   }
 
   /**
-   * Writes a request's records (partition already chosen). Concurrent requests of a topic are coalesced:
-   * those arriving while a send is in flight go together in the next one (docs/facade.md). Records of one
-   * partition get consecutive offsets in the order given, after those of earlier requests; each record's
+   * Writes a request's records (partition already chosen). Concurrent requests of a topic's lane are coalesced:
+   * those arriving while the lane's send is in flight go together in its next one (docs/facade.md). Records of
+   * one partition get consecutive offsets in the order given, after those of earlier requests; each record's
    * result carries its own offset. A failed send fails every record of the requests it carried.
    */
   produce(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
-    let batcher = this.batchers.get(topic);
-    if (!batcher) {
-      batcher = new SendBatcher<readonly PlacedRecord[], RecordResult[]>(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS);
-      this.batchers.set(topic, batcher);
-    }
-    return batcher.submit(records, recordWeight(records), records.length);
+    return submitByLane(records, this.lanes, (lane, part) => this.batcher(topic, lane).submit(part, recordWeight(part), part.length));
   }
 
-  /** Sends and requests carried by a topic's batcher so far. */
+  private batcher(topic: string, lane: number): SendBatcher<readonly PlacedRecord[], RecordResult[]> {
+    let lanes = this.batchers.get(topic);
+    if (!lanes) this.batchers.set(topic, (lanes = []));
+    return (lanes[lane] ??= new SendBatcher<readonly PlacedRecord[], RecordResult[]>(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS));
+  }
+
+  /** Sends and requests carried by a topic's batchers so far (all lanes). */
   batchStats(topic: string): { sends: number; requests: number } | undefined {
-    return this.batchers.get(topic)?.stats;
+    return sumStats(this.batchers.get(topic));
   }
 
   /** Resolves once no produce request of the topic is queued or in flight. */
   async idle(topic: string): Promise<void> {
-    await this.batchers.get(topic)?.idle();
+    await Promise.all((this.batchers.get(topic) ?? []).map((b) => b?.idle()));
   }
 
   /**
-   * One producer send of records (partition already chosen): records of one partition get consecutive
-   * offsets in the order given. Never throws: a failure fails every record (with the REST Proxy's code), and a
+   * One producer send of records (partition already chosen, all of one lane: the lane of the first record's
+   * partition sends them): records of one partition get consecutive offsets in the order given. Callers keep
+   * one send per lane and topic in flight. Never throws: a failure fails every record (with the REST Proxy's code), and a
    * partition the broker did not acknowledge fails its records.
    */
   async write(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
     try {
-      const producer = await this.getProducer();
+      const producer = await this.getProducer(records.length === 0 ? 0 : records[0]!.partition % this.lanes);
       const messages = new Array<Message>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
@@ -300,12 +315,11 @@ export class KafkaSide {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.batchers.values()].map((b) => b.idle()));
-    const p = this.producer;
+    await Promise.allSettled([...this.batchers.keys()].map((t) => this.idle(t)));
+    const ps = this.producers.splice(0);
     const a = this.admin;
-    this.producer = undefined;
     this.admin = undefined;
-    await Promise.allSettled([p?.then((x) => x.disconnect()), a?.then((x) => x.disconnect())]);
+    await Promise.allSettled([...ps.map((p) => p?.then((x) => x.disconnect())), a?.then((x) => x.disconnect())]);
   }
 }
 

@@ -106,9 +106,12 @@ export class PulsarSide {
    * their outcome: callers that must keep an order between requests chain on the enqueue, not the acks.
    */
   async enqueue(kafkaTopic: string, pulsarTopic: string, mode: WriterMode, records: readonly PlacedRecord[], options: RecordMappingOptions, offsets?: readonly (bigint | null)[]): Promise<{ done: Promise<RecordResult[]> }> {
-    let w = await this.writer(pulsarTopic, mode).catch((err: unknown) => Promise.reject(pulsarFailure(err)));
+    const opened = this.writer(pulsarTopic, mode);
+    let w = await opened.catch((err: unknown) => Promise.reject(pulsarFailure(err)));
     if (w.failed || w.mode !== mode) {
-      await this.drop(pulsarTopic);
+      // Route dual enqueues from several lanes at once: only the first to see the failed writer replaces it
+      // (a second drop would close the new writer under the records the first just queued).
+      if (this.writers.get(pulsarTopic) === opened) await this.drop(pulsarTopic);
       w = await this.writer(pulsarTopic, mode).catch((err: unknown) => Promise.reject(pulsarFailure(err)));
     }
     return { done: w.send(kafkaTopic, records, options, offsets) };
