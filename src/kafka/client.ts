@@ -30,7 +30,8 @@ export interface KafkaClientOptions {
  */
 export const MIRROR_RETRY = Object.freeze({ initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2, retries: 12 });
 
-function sslOptions(ssl: KafkaConnector['ssl']): boolean | ConnectionOptions | undefined {
+/** The connector's ssl as Node's TLS options (true: TLS with the system's CAs). */
+export function sslOptions(ssl: KafkaConnector['ssl']): boolean | ConnectionOptions | undefined {
   if (ssl === undefined || typeof ssl === 'boolean') return ssl;
   const out: ConnectionOptions = {};
   if (ssl.ca !== undefined) out.ca = ssl.ca;

@@ -11,30 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import { K2pError } from '../errors.js';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { PartitionQueue } from './queue.js';
 import type { OffsetRange } from './ranges.js';
+import { ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './read-progress.js';
 import { KafkaBatch } from './records.js';
 
 export interface KafkaReadPlan {
   partition: number;
   /** Sorted, disjoint, within the partition's stored offsets. */
   ranges: OffsetRange[];
-}
-
-interface PartitionState {
-  partition: number;
-  /** The planned ranges as numbers (Kafka offsets stay far below 2^53). */
-  ranges: { from: number; to: number }[];
-  index: number;
-  /** The next offset wanted: every offset before it was read (or is a transaction marker / aborted). */
-  next: number;
-  /** Where the planned ranges end: the partition is complete only once `next` reaches it. */
-  end: number;
-  queue: PartitionQueue<KafkaBatch>;
-  paused: boolean;
-  done: boolean;
-  /** Batches in a row that did not start at `next` (records skipped by the broker or the client). */
-  gaps: number;
 }
 
 export interface KafkaTopicReaderOptions {
@@ -77,11 +61,9 @@ export function incomplete(message: string, details: Record<string, unknown>): K
   return new K2pError('K2P_VERIFY_INCOMPLETE', message, details);
 }
 
-export class KafkaTopicReader implements KafkaSource {
-  private readonly parts = new Map<number, PartitionState>();
+export class KafkaTopicReader extends ProgressSource implements KafkaSource {
+  protected readonly progress: ReadProgress;
   private consumer: Consumer | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private lastProgress = Date.now();
   readonly groupId: string;
 
   constructor(
@@ -91,54 +73,15 @@ export class KafkaTopicReader implements KafkaSource {
     plans: KafkaReadPlan[],
     private readonly options: KafkaTopicReaderOptions = {},
   ) {
+    super();
     this.groupId = `${options.groupPrefix ?? 'k2p-verify'}-${randomUUID()}`;
-    for (const plan of plans) {
-      const ranges = plan.ranges
-        .filter((r) => r.to > r.from)
-        .map((r) => ({ from: Number(r.from), to: Number(r.to) }));
-      const state: PartitionState = {
-        partition: plan.partition,
-        ranges,
-        index: 0,
-        next: ranges[0]?.from ?? 0,
-        end: ranges[ranges.length - 1]?.to ?? 0,
-        queue: new PartitionQueue(options.queueBatches ?? 4),
-        done: false,
-        paused: false,
-        gaps: 0,
-      };
-      state.queue.onRoom = () => {
-        state.paused = false;
-        if (!state.done) this.consumer?.resume([{ topic: this.topic, partitions: [plan.partition] }]);
-      };
-      this.parts.set(plan.partition, state);
-      if (ranges.length === 0) this.finish(state);
-    }
-  }
-
-  /**
-   * The records of one planned partition, in offset order, in batches. It ends only once every offset of
-   * its ranges was read; a read that cannot get there fails it with K2P_VERIFY_INCOMPLETE.
-   */
-  stream(partition: number): AsyncIterator<KafkaBatch> {
-    const state = this.parts.get(partition);
-    if (!state) throw new Error(`partition ${partition} of ${this.topic} is not planned`);
-    return state.queue;
-  }
-
-  /** True once the partition was read up to the end of its ranges. */
-  complete(partition: number): boolean {
-    const state = this.parts.get(partition);
-    return state !== undefined && state.next >= state.end;
-  }
-
-  /** The next offset the partition's stream would deliver (its end once complete). */
-  position(partition: number): number | undefined {
-    return this.parts.get(partition)?.next;
+    this.progress = new ReadProgress(topic, plans, options.queueBatches ?? 4, (state) =>
+      this.consumer?.resume([{ topic: this.topic, partitions: [state.partition] }]),
+    );
   }
 
   async start(): Promise<void> {
-    if ([...this.parts.values()].every((s) => s.done)) return;
+    if (this.progress.allDone) return;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
@@ -160,52 +103,21 @@ export class KafkaTopicReader implements KafkaSource {
       // the position — only when they start where the partition stands (firstOffset is then the offset
       // they were fetched from; a batch fetched before a seek, from elsewhere, proves nothing).
       if (e.payload.topic !== this.topic || e.payload.batchSize > 0) return;
-      const state = this.parts.get(e.payload.partition);
+      const state = this.progress.parts.get(e.payload.partition);
       const first = e.payload.firstOffset;
       if (!state || state.done || first === null || Number(first) > state.next) return;
       this.advance(state, Number(e.payload.lastOffset) + 1);
     });
-    consumer.on(consumer.events.CRASH, (e) => this.failAll(e.payload.error));
-    const timeout = this.options.readTimeoutMs ?? 120_000;
-    this.lastProgress = Date.now();
-    this.watchdog = setInterval(
-      () => {
-        if (Date.now() - this.lastProgress < timeout) return;
-        const behind = [...this.parts.values()].filter((s) => !s.done);
-        this.failAll(
-          incomplete(
-            `Kafka ${this.topic}: no progress for ${timeout} ms before the end of ${behind.length} partition(s) (${behind
-              .map((s) => `[${s.partition}] at ${s.next} of ${s.end}`)
-              .join(', ')})`,
-            { topic: this.topic, readTimeoutMs: timeout },
-          ),
-        );
-      },
-      Math.min(1000, Math.max(10, timeout / 4)),
-    );
-    this.watchdog.unref();
+    consumer.on(consumer.events.CRASH, (e) => this.progress.failAll(e.payload.error));
+    this.progress.startWatchdog(this.options.readTimeoutMs ?? 120_000);
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: Math.max(1, Math.min(this.parts.size, 64)),
+      partitionsConsumedConcurrently: Math.max(1, Math.min(this.progress.parts.size, 64)),
       eachBatch: (payload) => this.onBatch(payload),
     });
-  }
-
-  private failAll(err: Error): void {
-    for (const s of this.parts.values()) {
-      if (s.done) continue;
-      s.done = true;
-      s.queue.fail(err);
-    }
-    this.stopWatchdog();
-  }
-
-  private stopWatchdog(): void {
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = undefined;
   }
 
   /** On every (re)join: each partition read from where it stands; partitions not wanted paused. */
@@ -213,7 +125,7 @@ export class KafkaTopicReader implements KafkaSource {
     const consumer = this.consumer!;
     const paused: number[] = [];
     for (let p = 0; p < this.partitionCount; p++) {
-      const state = this.parts.get(p);
+      const state = this.progress.parts.get(p);
       if (!state || state.done || state.paused) paused.push(p);
       if (state && !state.done)
         consumer.seek({ topic: this.topic, partition: p, offset: String(state.next) });
@@ -221,33 +133,19 @@ export class KafkaTopicReader implements KafkaSource {
     if (paused.length > 0) consumer.pause([{ topic: this.topic, partitions: paused }]);
   }
 
-  private finish(state: PartitionState): void {
-    state.done = true;
-    state.queue.end();
-    if ([...this.parts.values()].every((s) => s.done)) this.stopWatchdog();
-  }
-
-  /** Everything before `next` was seen: move to the range holding it, or to the next range (seek), or end. */
-  private advance(state: PartitionState, next: number): void {
-    if (next > state.next) {
-      state.next = next;
-      this.lastProgress = Date.now();
-    }
-    while (state.index < state.ranges.length && state.next >= state.ranges[state.index]!.to) state.index++;
-    const range = state.ranges[state.index];
-    if (!range) {
-      this.finish(state);
+  /** Everything before `next` was seen: seek to the next range, or end the partition. */
+  private advance(state: PartitionProgress, next: number): void {
+    const moved = this.progress.advance(state, next);
+    if (!moved) {
+      this.progress.finish(state);
       this.consumer?.pause([{ topic: this.topic, partitions: [state.partition] }]);
-      return;
-    }
-    if (state.next < range.from) {
-      state.next = range.from;
-      this.consumer?.seek({ topic: this.topic, partition: state.partition, offset: String(range.from) });
+    } else if (moved.seek !== undefined) {
+      this.consumer?.seek({ topic: this.topic, partition: state.partition, offset: String(moved.seek) });
     }
   }
 
   private onBatch({ batch, isRunning }: EachBatchPayload): Promise<void> {
-    const state = this.parts.get(batch.partition);
+    const state = this.progress.parts.get(batch.partition);
     if (!state || state.done || !isRunning()) return Promise.resolve();
     // Only a batch fetched from where the partition stands (or before) proves what lies between: one
     // from further on (a fetch reset by the broker, records deleted by retention) would leave a hole.
@@ -255,7 +153,7 @@ export class KafkaTopicReader implements KafkaSource {
     const from = fetchedOffset(batch);
     if (from > state.next) {
       if (++state.gaps >= 3) {
-        this.failAll(
+        this.progress.failAll(
           incomplete(
             `Kafka ${this.topic}[${batch.partition}]: offsets ${state.next}..${from - 1} cannot be read (the broker answers from ${from}; deleted by retention during the run?)`,
             { topic: this.topic, partition: batch.partition, from: state.next, answeredFrom: from },
@@ -270,19 +168,17 @@ export class KafkaTopicReader implements KafkaSource {
     const messages = batch.messages;
     const taken: KafkaMessage[] = [];
     const offsets: number[] = [];
-    let range = state.ranges[state.index];
-    for (let i = 0; i < messages.length && range; i++) {
+    for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       const offset = Number(m.offset);
-      if (offset < state.next) continue; // read already (a batch from before a seek)
-      while (range && offset >= range.to) range = state.ranges[++state.index];
-      if (!range) break;
-      if (offset < range.from) continue; // between two ranges
+      const wanted = this.progress.want(state, offset);
+      if (wanted === Wanted.stop) break;
+      if (wanted === Wanted.skip) continue;
       taken.push(m);
       offsets.push(offset);
       state.next = offset + 1;
     }
-    this.lastProgress = Date.now();
+    this.progress.progressed();
     if (taken.length > 0 && !state.queue.push(KafkaBatch.pack(this.topic, batch.partition, taken, offsets))) {
       state.paused = true;
       this.consumer?.pause([{ topic: this.topic, partitions: [batch.partition] }]);
@@ -292,11 +188,7 @@ export class KafkaTopicReader implements KafkaSource {
   }
 
   async close(): Promise<void> {
-    this.stopWatchdog();
-    // A stream closed before its end fails: whoever still reads it must not take it for complete.
-    this.failAll(
-      incomplete(`Kafka ${this.topic}: the reader was closed before the end`, { topic: this.topic }),
-    );
+    this.progress.closed();
     if (!this.consumer) return;
     await this.consumer.disconnect().catch(() => undefined);
     const admin = this.kafka.admin();

@@ -1,6 +1,6 @@
-// The Kafka side read in a worker thread: kafkajs's fetching and decoding (half the work of a verification)
-// runs on another core while this thread reads Pulsar and compares. The worker (kafka-worker.ts) runs the
-// same KafkaTopicReader, built from the connector (plain data: a kafkajs client cannot cross threads), and
+// The Kafka side read in a worker thread: fetching and packing Kafka's records runs on another core while
+// this thread reads Pulsar and compares. The worker (kafka-worker.ts) runs a KafkaFetchReader built from
+// the connector (plain data: a client and its sockets cannot cross threads), and
 // hands each packed batch over whole (its buffer is transferred, not copied). Back-pressure: a partition has
 // `credits` batches in flight at most; a credit comes back as the comparison takes a batch, so a partition
 // the comparison does not take from fills the worker's queue, which pauses its fetching.

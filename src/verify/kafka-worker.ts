@@ -1,16 +1,15 @@
 // The worker thread of KafkaThreadReader (kafka-thread.ts): reads the planned partitions with a
-// KafkaTopicReader of its own and sends each packed batch over (transferred), a partition at most `credits`
-// batches ahead of the comparison.
+// KafkaFetchReader of its own (our fetch client: records packed straight from the wire bytes) and sends
+// each packed batch over (transferred), a partition at most `credits` batches ahead of the comparison.
 import { parentPort, workerData } from 'node:worker_threads';
-import { kafkaClient } from '../kafka/index.js';
-import { KafkaTopicReader } from './kafka-source.js';
+import { KafkaFetchReader } from './kafka-fetch-source.js';
 import { sendable, type FromWorker, type KafkaWorkerData, type ToWorker } from './kafka-thread.js';
 
 const data = workerData as KafkaWorkerData;
 const port = parentPort!;
 const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
-const reader = new KafkaTopicReader(
-  kafkaClient(data.connector),
+const reader = new KafkaFetchReader(
+  data.connector,
   data.topic,
   data.partitionCount,
   data.plans,

@@ -1,6 +1,7 @@
 // What `verify()` takes. Either config files (clients built from the connectors, topics and groups from the
 // mappings) or your own clients and topic pairs.
 import type { Kafka } from 'kafkajs';
+import type { KafkaConnector } from '../kafka/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { PulsarAdmin } from '../pulsar/admin/index.js';
 import type { PulsarClient } from '../pulsar/client/index.js';
@@ -49,11 +50,20 @@ export interface VerifyProgress {
   elapsedMs: number;
 }
 
+/** A Kafka connector as verify takes it (the connector files' kind, or kafkaClient's). */
+export type VerifyKafkaConnector = Omit<KafkaConnector, 'brokers'> & { readonly brokers: readonly string[] };
+
 export interface VerifyOptions {
   /** Connector and mapping files (or a loaded config). */
   config?: readonly string[] | GatewayConfig;
   /** Your own clients (used with `pairs`, or with `config` instead of building clients from it). */
   kafka?: Kafka;
+  /**
+   * The connector your `kafka` client reaches (brokers, ssl, sasl): Kafka's records are then read with the
+   * gateway's own fetch client (src/kafka/wire), as when verify builds its clients from connector files.
+   * Without it, records are read with your kafkajs client in the calling thread.
+   */
+  kafkaConnector?: VerifyKafkaConnector;
   pulsar?: PulsarClient;
   pulsarAdmin?: PulsarAdmin;
   /** Topics to compare when no config is given. */
@@ -77,9 +87,9 @@ export interface VerifyOptions {
    */
   readTimeoutMs?: number;
   /**
-   * Read Kafka in a worker thread (default true): kafkajs's decoding then runs beside the Pulsar reading and
-   * the comparison. Only when verify builds the Kafka client from connector files (`config` without
-   * `kafka`); with your own client, Kafka is read in the calling thread.
+   * Read Kafka in a worker thread (default true): fetching and packing Kafka's records then runs beside the
+   * Pulsar reading and the comparison. Only when verify knows the Kafka connector (`config` without `kafka`,
+   * or `kafkaConnector`); with your own client alone, Kafka is read in the calling thread.
    */
   kafkaThread?: boolean;
   /** Fields compared (all by default). */

@@ -9,6 +9,7 @@ import {
   type MappedRecord,
   PROVENANCE,
 } from '../mirror/record-mapping.js';
+import type { RecordCursor } from '../kafka/protocol/record-batch.js';
 import type { Message } from '../pulsar/client/index.js';
 
 /** One Kafka record, unpacked: for reports, custom comparators, dual-write pairing. */
@@ -24,7 +25,8 @@ export interface KafkaSide {
   timestamp: string;
 }
 
-// Batch layout (little endian): i32 count, i32 0, f64 offset × count (8-aligned: a Float64Array over it),
+// Batch layout (little endian; written by KafkaBatch.pack from kafkajs messages and by KafkaBatchWriter from
+// Kafka's record batch bytes): i32 count, i32 0, f64 offset × count (8-aligned: a Float64Array over it),
 // i32 record start × count, then each record: f64 timestamp, i32 key length (-1: null), key, i32 value
 // length (-1: null), value, i32 header count, per header: i32 name length, name (UTF-8), i32 value length
 // (-1: null), value.
@@ -236,5 +238,97 @@ export class PulsarSide {
       }
     }
     return this.record;
+  }
+}
+
+/** Bytes from `src` into `dst`: a loop for short pieces (a subarray per piece costs more than it saves). */
+function copyBytes(src: Buffer, start: number, len: number, dst: Buffer, at: number): void {
+  if (len <= 32) for (let i = 0; i < len; i++) dst[at + i] = src[start + i]!;
+  else dst.set(src.subarray(start, start + len), at);
+}
+
+/**
+ * Packs records straight from Kafka's record batch bytes (a RecordCursor on them) into one KafkaBatch: no
+ * object per record. Records go to a reused scratch area; finish() copies them behind the offsets and
+ * starts into a buffer of the exact size.
+ */
+export class KafkaBatchWriter {
+  private scratch = Buffer.allocUnsafe(1 << 20);
+  private view = new DataView(this.scratch.buffer, this.scratch.byteOffset, this.scratch.length);
+  private offsets = new Float64Array(1024);
+  private starts = new Int32Array(1024);
+  private n = 0;
+  private at = 0;
+
+  get count(): number {
+    return this.n;
+  }
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.scratch.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.at + bytes));
+    next.set(this.scratch.subarray(0, this.at));
+    this.scratch = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
+  }
+
+  private bytes(src: Buffer, start: number, len: number): void {
+    if (len < 0) {
+      this.view.setInt32(this.at, -1, true);
+      this.at += 4;
+      return;
+    }
+    this.room(4 + len);
+    this.view.setInt32(this.at, len, true);
+    copyBytes(src, start, len, this.scratch, this.at + 4);
+    this.at += 4 + len;
+  }
+
+  /** Adds the cursor's current record (its headers are consumed). */
+  add(c: RecordCursor): void {
+    if (this.n === this.offsets.length) {
+      const offsets = new Float64Array(this.n * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const starts = new Int32Array(this.n * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+    }
+    this.offsets[this.n] = c.offset;
+    this.starts[this.n++] = this.at;
+    const src = c.buf;
+    this.room(20 + Math.max(0, c.keyLength) + Math.max(0, c.valueLength));
+    this.view.setFloat64(this.at, c.timestamp, true);
+    this.at += 8;
+    this.bytes(src, c.keyStart, c.keyLength);
+    this.bytes(src, c.valueStart, c.valueLength);
+    const countAt = this.at;
+    this.at += 4;
+    let count = 0;
+    while (c.nextHeader()) {
+      this.room(8 + c.nameLength + Math.max(0, c.headerValueLength));
+      this.bytes(src, c.nameStart, c.nameLength);
+      this.bytes(src, c.headerValueStart, c.headerValueLength);
+      count++;
+    }
+    this.view.setInt32(countAt, count, true);
+  }
+
+  /** The records added since the last finish as one batch (undefined when none), and a fresh start. */
+  finish(topic: string, partition: number): KafkaBatch | undefined {
+    const n = this.n;
+    if (n === 0) return undefined;
+    const recordsAt = HEAD + n * 12;
+    const ab = new ArrayBuffer(recordsAt + this.at);
+    const buf = Buffer.from(ab);
+    const view = new DataView(ab);
+    view.setInt32(0, n, true);
+    view.setInt32(4, 0, true);
+    new Float64Array(ab, HEAD, n).set(this.offsets.subarray(0, n));
+    for (let i = 0; i < n; i++) view.setInt32(HEAD + n * 8 + i * 4, recordsAt + this.starts[i]!, true);
+    buf.set(this.scratch.subarray(0, this.at), recordsAt);
+    this.n = 0;
+    this.at = 0;
+    return new KafkaBatch(topic, partition, buf);
   }
 }

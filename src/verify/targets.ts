@@ -6,21 +6,20 @@ import {
   targetTopic,
   type GatewayConfig,
   type GroupMapping,
-  type KafkaConnector,
 } from '../config/index.js';
 import { K2pError } from '../errors.js';
 import { KafkajsAdmin } from '../kafka/index.js';
 import { mirrorPairs } from '../mirror/setup.js';
 import type { PulsarAdmin } from '../pulsar/admin/index.js';
 import type { PulsarClient } from '../pulsar/client/index.js';
-import type { TopicPair, VerifyOptions } from './options.js';
+import type { TopicPair, VerifyKafkaConnector, VerifyOptions } from './options.js';
 
 /** One Kafka cluster and one Pulsar cluster, the topics compared between them and the groups mapped. */
 export interface ClusterPair {
   name: string;
   kafka: Kafka;
-  /** The connector `kafka` was built from (verify built it): a worker thread can build its own. */
-  kafkaConnector?: KafkaConnector;
+  /** The connector `kafka` reaches (verify built it, or the caller named it): records are read with our fetch client. */
+  kafkaConnector?: VerifyKafkaConnector;
   pulsar: PulsarClient;
   admin?: PulsarAdmin;
   pairs: TopicPair[];
@@ -47,6 +46,7 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
       {
         name: 'given',
         kafka: options.kafka,
+        ...(options.kafkaConnector ? { kafkaConnector: options.kafkaConnector } : {}),
         pulsar: options.pulsar,
         admin: options.pulsarAdmin,
         pairs,
@@ -84,7 +84,7 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
     out.push({
       name: `${made.source.name} → ${made.target.name}`,
       kafka,
-      ...(options.kafka ? {} : { kafkaConnector: made.source }),
+      ...(options.kafka ? (options.kafkaConnector ? { kafkaConnector: options.kafkaConnector } : {}) : { kafkaConnector: made.source }),
       pulsar,
       admin,
       pairs,

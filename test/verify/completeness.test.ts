@@ -9,7 +9,7 @@ import { isK2pError } from '../../src/errors.js';
 import { formatReport, verify } from '../../src/verify/index.js';
 import { KafkaTopicReader } from '../../src/verify/kafka-source.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { createSource, kafka, messageOf, writeTarget } from './fixture.js';
+import { createSource, kafka, kafkaConnector, messageOf, writeTarget } from './fixture.js';
 
 const client = testClient();
 const PARTITIONS = 4;
@@ -27,7 +27,7 @@ test(
   { timeout: 180_000 },
   async () => {
     for (let run = 1; run <= 3; run++) {
-      const report = await verify({ kafka, pulsar: client, pulsarAdmin: admin, pairs, positions: false });
+      const report = await verify({ kafka, kafkaConnector, pulsar: client, pulsarAdmin: admin, pairs, positions: false });
       assert.ok(report.identical, formatReport(report));
       const t = report.topics[0]!;
       assert.equal(t.kafkaRecords, PARTITIONS * PER_PARTITION, `run ${run}: Kafka records read`);
@@ -48,7 +48,9 @@ test(
   'a Kafka side not read to its end within the read timeout fails the run (K2P_VERIFY_INCOMPLETE), never identical',
   { timeout: 120_000 },
   async () => {
-    // 1 ms: no consumer group joins that fast, so the Kafka side cannot reach its end in time.
+    // 1 ms: no consumer group joins that fast, so the Kafka side cannot reach its end in time (the kafkajs
+    // reader: ours reads this small topic within the watchdog's first tick — its own timeout test is in
+    // kafka-fetch-source.test.ts, with a partition held back by an open transaction).
     await assert.rejects(
       verify({ kafka, pulsar: client, pulsarAdmin: admin, pairs, positions: false, readTimeoutMs: 1 }),
       (err: unknown) => {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { MessageId, type OutgoingMessage } from '../../src/pulsar/client/index.js';
 import { formatReport, verify } from '../../src/verify/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
-import { freshKafkaTopic, freshTarget, kafka } from './fixture.js';
+import { freshKafkaTopic, freshTarget, kafka, kafkaConnector } from './fixture.js';
 
 const client = testClient();
 const TOLERANCE = 1500;
@@ -64,6 +64,7 @@ test(
 
     const report = await verify({
       kafka,
+      kafkaConnector,
       pulsar: client,
       pulsarAdmin: admin,
       pairs: [{ kafkaTopic: topic, pulsarTopic: target }],

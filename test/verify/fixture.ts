@@ -17,6 +17,7 @@ import {
   type PulsarClient,
 } from '../../src/pulsar/client/index.js';
 import type { VerifyReport } from '../../src/verify/index.js';
+import { freshTopic } from '../helpers/kafka-transactions.js';
 import { admin } from '../helpers/pulsar.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 
@@ -25,6 +26,8 @@ export const kafka = new Kafka({
   clientId: 'k2p-verify-test',
   logLevel: logLevel.NOTHING,
 });
+/** The connector of the same cluster: verify then reads Kafka with our fetch client (src/kafka/wire). */
+export const kafkaConnector = { name: 'kafka-local', brokers: [...STACK.kafkaBrokers] };
 export const MAPPING = { provenance: true, headerEncoding: 'lossless' as const };
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,16 +63,8 @@ export function recordAt(partition: number, i: number, topic: string): KafkaReco
 }
 
 /** A fresh, empty Kafka topic named `<prefix>-<unique>`, deleted after the test file. */
-export async function freshKafkaTopic(prefix: string, partitions: number): Promise<string> {
-  const topic = uniqueName(prefix);
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  return topic;
+export function freshKafkaTopic(prefix: string, partitions: number): Promise<string> {
+  return freshTopic(kafka, prefix, partitions);
 }
 
 /** A fresh Kafka topic with `perPartition` records on each partition (offsets 0..perPartition-1). */

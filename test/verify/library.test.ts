@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { decodedComparator, formatReport, verify } from '../../src/verify/index.js';
 import { admin, testClient } from '../helpers/pulsar.js';
 import { fileURLToPath } from 'node:url';
-import { createSource, kafka, mappingFile, messageOf, mirrorSource, writeTarget } from './fixture.js';
+import { createSource, kafka, kafkaConnector, mappingFile, messageOf, mirrorSource, writeTarget } from './fixture.js';
 
 const connectors = fileURLToPath(new URL('../../connectors/local.yaml', import.meta.url));
 
@@ -38,7 +38,7 @@ test(
     );
     const { target } = await writeTarget(client, source.topic, parts);
     const pairs = [{ kafkaTopic: source.topic, pulsarTopic: target }];
-    const bytes = await verify({ kafka, pulsar: client, pulsarAdmin: admin, pairs, maxDivergences: 5 });
+    const bytes = await verify({ kafka, kafkaConnector, pulsar: client, pulsarAdmin: admin, pairs, maxDivergences: 5 });
     assert.equal(bytes.identical, false);
     assert.equal(
       bytes.topics[0]!.value,
@@ -47,6 +47,7 @@ test(
     );
     const decoded = await verify({
       kafka,
+      kafkaConnector,
       pulsar: client,
       pulsarAdmin: admin,
       pairs,
@@ -66,6 +67,7 @@ test('--from / --to as offsets: only that range is compared', { timeout: 120_000
   const { target } = await writeTarget(client, source.topic, parts);
   const report = await verify({
     kafka,
+    kafkaConnector,
     pulsar: client,
     pulsarAdmin: admin,
     pairs: [{ kafkaTopic: source.topic, pulsarTopic: target }],
@@ -94,6 +96,7 @@ test(
     // 8 windows of 10 offsets = every window: the fault is found.
     const all = await verify({
       kafka,
+      kafkaConnector,
       pulsar: client,
       pulsarAdmin: admin,
       pairs,
@@ -104,6 +107,7 @@ test(
     // 3 windows on partition 0 only: clean, with the bound the sample supports.
     const some = await verify({
       kafka,
+      kafkaConnector,
       pulsar: client,
       pulsarAdmin: admin,
       pairs,

@@ -1,0 +1,15 @@
+// A connector's TLS and SASL as this client's connection settings (the same ones kafkaClient gives kafkajs).
+import { sslOptions, type KafkaConnector } from '../client.js';
+import type { ConnectionSettings } from './connection.js';
+
+export function connectionSettings(connector: KafkaConnector): ConnectionSettings {
+  const settings: ConnectionSettings = {
+    clientId: connector.clientId ?? `k2p-${connector.name}`,
+    connectTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+  };
+  const ssl = sslOptions(connector.ssl);
+  if (ssl) settings.tls = ssl === true ? true : ssl;
+  if (connector.sasl) settings.sasl = { ...connector.sasl };
+  return settings;
+}
