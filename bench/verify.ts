@@ -1,14 +1,16 @@
 // `npm run bench:verify`: verification speed against the raw read throughput of both sides, one run, same
 // machine, same brokers.
 //   K = Kafka consume-only with kafkajs (a group, eachBatch, read_committed, from the beginning, the fetch
-//       sizes verify's Kafka reader uses) until every partition's end;
+//       sizes verify's Kafka reader used to use) until every partition's end;
+//   K' = Kafka read-only with verify's own fetch reader (KafkaFetchReader: read_committed, records packed
+//       from the wire bytes, in this thread), every batch taken as it comes, nothing compared;
 //   P = Pulsar read-only with our client (one non-durable subscription per partition, the receive queue and
 //       flow control verify's reader uses, receiveBatch until the end);
 //   V = verify() (src/verify) on the same pair as `k2p verify` runs it (clients built from connector files,
 //       Kafka read in a worker thread): both sides read, every record compared. BENCH_KAFKA_THREAD=0: Kafka
 //       read in the calling thread instead.
-// K and P are measured before and after V and averaged (the machine is shared: load drifts). Prints every
-// figure, the ratio V / min(K, P) (target >= 0.8), verify's peak RSS (bounded memory: it must not grow with
+// K, K' and P are measured before and after V and averaged (the machine is shared: load drifts). Prints
+// every figure, the ratios V / min(K, P) (target >= 0.8) and V / min(K', P) (against our own Kafka read), verify's peak RSS (bounded memory: it must not grow with
 // the topic; run with NODE_OPTIONS=--max-old-space-size=256 to cap the heap), the CPU seconds each phase
 // took (this process with its threads, each broker) and how busy the machine was, then one JSON line.
 // BENCH_RECORDS (default 1,000,000) on 8 partitions, ~300-byte records with 3 headers, stamped within the
@@ -23,6 +25,7 @@ import { toPulsarMessage, type KafkaRecord } from '../src/mirror/record-mapping.
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { MessageId, PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
 import { verify } from '../src/verify/index.js';
+import { KafkaFetchReader } from '../src/verify/kafka-fetch-source.js';
 import { KAFKA_FETCH } from '../src/verify/kafka-source.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -220,6 +223,30 @@ async function kafkaRaw(): Promise<number> {
   return TOTAL / seconds;
 }
 
+/** K': verify's fetch reader alone, every partition from 0 to its end, each batch dropped once counted. */
+async function kafkaFetchRaw(): Promise<number> {
+  const started = performance.now();
+  const plans = Array.from({ length: PARTITIONS }, (_, p) => ({
+    partition: p,
+    ranges: [{ from: 0n, to: BigInt(perPartition(p)) }],
+  }));
+  const reader = new KafkaFetchReader({ name: 'bench', brokers }, source, PARTITIONS, plans);
+  let count = 0;
+  try {
+    await reader.start();
+    await Promise.all(
+      plans.map(async ({ partition }) => {
+        const stream = reader.stream(partition);
+        for (let r = await stream.next(); !r.done; r = await stream.next()) count += r.value.count;
+      }),
+    );
+  } finally {
+    await reader.close();
+  }
+  if (count !== TOTAL) throw new Error(`K' read ${count} records, not ${TOTAL}`);
+  return TOTAL / ((performance.now() - started) / 1000);
+}
+
 /** P: our client read-only, every partition at once: a non-durable subscription (a reader) taking the
  * messages in batches, as fast as the client reads with verify's queue settings (its Pulsar ceiling). */
 async function pulsarRaw(): Promise<number> {
@@ -302,6 +329,12 @@ try {
   console.log(
     `K  Kafka consume-only (kafkajs):        ${fmt(k1)} records/s   (${(kCpu[0] = cpuSince(mark)).text})`,
   );
+  const kfCpu: CpuUse[] = [];
+  mark = cpuMark();
+  const kf1 = await kafkaFetchRaw();
+  console.log(
+    `K' Kafka read-only (our fetch reader):  ${fmt(kf1)} records/s   (${(kfCpu[0] = cpuSince(mark)).text})`,
+  );
   mark = cpuMark();
   const p1 = await pulsarRaw();
   console.log(
@@ -322,11 +355,17 @@ try {
     `K  Kafka consume-only again:             ${fmt(k2)} records/s   (${(kCpu[1] = cpuSince(mark)).text})`,
   );
   mark = cpuMark();
+  const kf2 = await kafkaFetchRaw();
+  console.log(
+    `K' Kafka read-only again:               ${fmt(kf2)} records/s   (${(kfCpu[1] = cpuSince(mark)).text})`,
+  );
+  mark = cpuMark();
   const p2 = await pulsarRaw();
   console.log(
     `P  Pulsar read-only again:               ${fmt(p2)} messages/s   (${(pCpu[1] = cpuSince(mark)).text})`,
   );
   const k = (k1 + k2) / 2;
+  const kf = (kf1 + kf2) / 2;
   const p = (p1 + p2) / 2;
   const v = TOTAL / seconds;
   const slower = Math.min(k, p);
@@ -341,20 +380,26 @@ try {
     `V / min(K, P) = ${fmt(v / slower, 2)} (K, P: mean of before and after V; target >= 0.8; slower side: ${k <= p ? 'Kafka' : 'Pulsar'})`,
   );
   console.log(
+    `V / min(K', P) = ${fmt(v / Math.min(kf, p), 2)} (against our own Kafka read; slower side: ${kf <= p ? "Kafka (K')" : 'Pulsar'})`,
+  );
+  console.log(
     JSON.stringify({
       bench: 'verify',
       records: TOTAL,
       partitions: PARTITIONS,
       kafkaRecordsPerSec: Math.round(k),
+      kafkaFetchRecordsPerSec: Math.round(kf),
       pulsarMessagesPerSec: Math.round(p),
       verifyRecordsPerSec: Math.round(v),
       kafkaThread,
       heapCap: /--max-old-space-size=(\d+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1] ?? null,
       ratio: Number((v / slower).toFixed(3)),
+      ratioOwnKafka: Number((v / Math.min(kf, p)).toFixed(3)),
       peakRssMiB: Math.round(memory.peakMiB),
       // CPU seconds of this process per phase (K, P: mean of both runs) and the machine's busy share during V.
       cpuSeconds: {
         kafka: round2((kCpu[0]!.selfCpu + kCpu[1]!.selfCpu) / 2),
+        kafkaFetch: round2((kfCpu[0]!.selfCpu + kfCpu[1]!.selfCpu) / 2),
         pulsar: round2((pCpu[0]!.selfCpu + pCpu[1]!.selfCpu) / 2),
         verify: round2(verifyCpu.selfCpu),
       },
