@@ -1,7 +1,8 @@
 // Connections to the real brokers: plain (:9092), and TLS + SASL SCRAM-SHA-512 / SCRAM-SHA-256 on the secure
 // Kafka (:9094); refusals as catalog errors: a wrong password, a mechanism the listener does not offer, a
-// CA that did not sign the broker's certificate.
+// CA that did not sign the broker's certificate; a server that never answers.
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { isK2pError } from '../../../src/errors.js';
 import { KafkaCluster } from '../../../src/kafka/wire/cluster.js';
@@ -73,4 +74,22 @@ test('PLAIN where the listener offers only SCRAM: K2P_KFK_AUTH naming what it of
 test('TLS without the stack CA: K2P_KFK_TLS (certificate not trusted)', async () => {
   const settings = connectionSettings({ name: 'secure', brokers: [broker], ssl: true });
   await assert.rejects(KafkaConnection.open(broker, { ...settings, connectTimeoutMs: 5000 }), (e: unknown) => isK2pError(e, 'K2P_KFK_TLS') && /certificate/i.test(String(e)));
+});
+
+test('a server that accepts but never answers: K2P_KFK_CONNECT after the request timeout, not a hang', async () => {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const started = Date.now();
+  try {
+    await assert.rejects(
+      KafkaConnection.open(`127.0.0.1:${port}`, { clientId: 'k2p-test', requestTimeoutMs: 300 }),
+      (e: unknown) => isK2pError(e, 'K2P_KFK_CONNECT') && /no answer/.test(String(e)),
+    );
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
 });
