@@ -7,7 +7,10 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { K2pError } from '../errors.js';
 import { registerKafkaCodecs } from './codecs/index.js';
 import { TLS_CERTIFICATE_ERRORS } from './errors.js';
+import { sslOptions } from './ssl.js';
 import { kafkajsLogCreator, type KafkaLogger } from './logger.js';
+
+export { sslOptions };
 
 export interface KafkaConnector {
   /** The connector's name in the connector files; named in logs and errors. */
@@ -29,17 +32,6 @@ export interface KafkaClientOptions {
  * to ride out a broker restart or a leader election.
  */
 export const MIRROR_RETRY = Object.freeze({ initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2, retries: 12 });
-
-/** The connector's ssl as Node's TLS options (true: TLS with the system's CAs). */
-export function sslOptions(ssl: KafkaConnector['ssl']): boolean | ConnectionOptions | undefined {
-  if (ssl === undefined || typeof ssl === 'boolean') return ssl;
-  const out: ConnectionOptions = {};
-  if (ssl.ca !== undefined) out.ca = ssl.ca;
-  if (ssl.cert !== undefined) out.cert = ssl.cert;
-  if (ssl.key !== undefined) out.key = ssl.key;
-  if (ssl.rejectUnauthorized !== undefined) out.rejectUnauthorized = ssl.rejectUnauthorized;
-  return out;
-}
 
 function saslOptions(sasl: NonNullable<KafkaConnector['sasl']>): SASLOptions {
   const { username, password } = sasl;

@@ -1,5 +1,6 @@
 // A connector's TLS and SASL as this client's connection settings (the same ones kafkaClient gives kafkajs).
-import { sslOptions, type KafkaConnector } from '../client.js';
+import type { KafkaConnector } from '../client.js';
+import { sslOptions } from '../ssl.js';
 import type { ConnectionSettings } from './connection.js';
 
 export function connectionSettings(connector: KafkaConnector): ConnectionSettings {
