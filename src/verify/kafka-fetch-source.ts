@@ -26,6 +26,11 @@ import { ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './
 import { KafkaBatchWriter } from './records.js';
 
 const RETRY_MS = 300;
+
+interface Packing {
+  cursor: RecordCursor;
+  writer: KafkaBatchWriter;
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class KafkaFetchReader extends ProgressSource implements KafkaSource {
@@ -35,8 +40,6 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
   private readonly cluster: KafkaCluster;
   private readonly loops = new Map<number, Promise<void>>();
   private readonly wakers = new Map<number, () => void>();
-  private readonly cursor = new RecordCursor();
-  private readonly writer = new KafkaBatchWriter();
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -98,6 +101,9 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
   /** Fetches from one broker the partitions it leads, until none is left to read there. */
   private async loop(leader: number): Promise<void> {
     const maxBytes = this.options.maxBytesPerPartition ?? KAFKA_FETCH.maxBytesPerPartition;
+    // One per loop: a loop takes its partitions one after the other, but loops of other leaders run in
+    // between (take awaits decompression), so they must not share the scratch a batch is packed in.
+    const packing: Packing = { cursor: new RecordCursor(), writer: new KafkaBatchWriter() };
     try {
       while (!this.closed) {
         const mine = [...this.progress.parts.values()].filter((s) => !s.done && this.leaderOf(s) === leader);
@@ -134,7 +140,7 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
           if (t.topic !== this.topic) continue;
           for (const pr of t.partitions) {
             const state = this.progress.parts.get(pr.partition);
-            if (state && !state.done && !this.closed) stale = (await this.take(state, pr)) || stale;
+            if (state && !state.done && !this.closed) stale = (await this.take(state, pr, packing)) || stale;
           }
         }
         if (stale) {
@@ -150,7 +156,7 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
   }
 
   /** One partition's part of a fetch response: its records packed and queued. True when the leader must be looked up again. */
-  private async take(state: PartitionProgress, pr: FetchPartitionResponse): Promise<boolean> {
+  private async take(state: PartitionProgress, pr: FetchPartitionResponse, { cursor, writer }: Packing): Promise<boolean> {
     if (pr.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
       if (++state.gaps >= 3) {
         const first = await this.earliest(state).catch(() => -1);
@@ -176,8 +182,6 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
     if (!pr.records || pr.records.length === 0) return false;
     const { batches } = splitBatches(pr.records);
     const filter = new ReadCommitted(pr.abortedTransactions);
-    const cursor = this.cursor;
-    const writer = this.writer;
     for (const b of batches) {
       const control = isControl(b) ? controlTypeOf(b, await recordsOf(b)) : undefined;
       if (!filter.skip(b, control) && b.lastOffset >= state.next) {
