@@ -71,22 +71,28 @@ export class KafkaFetchReader extends ProgressSource implements KafkaSource {
       try {
         const m = await this.cluster.metadata([this.topic]);
         const t = m.topics.find((x) => x.name === this.topic);
-        if (!t || t.errorCode === KafkaErrorCode.TOPIC_AUTHORIZATION_FAILED)
+        if (t?.errorCode === KafkaErrorCode.TOPIC_AUTHORIZATION_FAILED)
           throw new K2pError('K2P_KFK_AUTH', `Kafka ${this.topic}: not readable with the connector's credentials`, { topic: this.topic });
-        for (const p of t.partitions) this.leaders.set(p.partition, p.errorCode === 0 ? p.leader : -1);
+        // A topic missing from the answer (deleted during the run?) leaves its partitions without a leader:
+        // looked up again below until the read timeout says the run is incomplete.
+        this.leaders.clear();
+        for (const p of t?.partitions ?? []) if (p.errorCode === 0) this.leaders.set(p.partition, p.leader);
       } finally {
         this.refreshing = undefined;
       }
+      let leaderless = false;
       for (const s of this.progress.parts.values()) {
         if (s.done) continue;
         const leader = this.leaderOf(s);
-        if (leader < 0) {
-          // no leader right now (election): look again shortly; the watchdog bounds the wait
-          void sleep(RETRY_MS).then(() => {
-            if (!this.closed) this.refresh().catch((e: Error) => this.failAll(e));
-          });
-        } else if (!this.loops.has(leader)) this.loops.set(leader, this.loop(leader));
+        if (leader < 0) leaderless = true;
+        else if (!this.loops.has(leader)) this.loops.set(leader, this.loop(leader));
         else this.wake(leader);
+      }
+      if (leaderless) {
+        // no leader right now (an election): look again shortly; the watchdog bounds the wait
+        void sleep(RETRY_MS).then(() => {
+          if (!this.closed) this.refresh().catch((e: Error) => this.failAll(e));
+        });
       }
     })();
     return this.refreshing;

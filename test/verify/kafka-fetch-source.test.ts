@@ -124,6 +124,16 @@ test('a partition held back by an open transaction: no progress within the read 
   }
 });
 
+test('a topic the cluster does not have (deleted during the run): K2P_VERIFY_INCOMPLETE after the read timeout, no other error', { timeout: 60_000 }, async () => {
+  const reader = new KafkaFetchReader(kafkaConnector, uniqueName('verify-fetch-gone'), 1, upTo(10), { readTimeoutMs: 800 });
+  try {
+    await reader.start();
+    await assert.rejects(drain(reader.stream(0)), (err: unknown) => isK2pError(err, 'K2P_VERIFY_INCOMPLETE') && /no progress for 800 ms/.test(String(err)));
+  } finally {
+    await reader.close();
+  }
+});
+
 test('back-pressure: a partition whose comparison does not take is not read ahead beyond its queue', { timeout: 120_000 }, async () => {
   const topic = await freshKafkaTopic('verify-fetch-pressure', 1);
   const producer = kafka.producer();
