@@ -12,6 +12,7 @@ import type { KafkaBatch, KafkaSide } from '../../src/verify/records.js';
 import { stackOptions } from '../../stack/cli.js';
 import { kafkaSecureInfo } from '../../stack/services/kafka-secure.js';
 import { freshTopic, transactionalTopic } from '../helpers/kafka-transactions.js';
+import { twoBrokers } from '../helpers/kafka-two-brokers.js';
 import { cleanup, uniqueName } from '../helpers/stack.js';
 import { createSource, freshKafkaTopic, kafka, kafkaConnector } from './fixture.js';
 
@@ -153,6 +154,18 @@ test('back-pressure: a partition whose comparison does not take is not read ahea
   } finally {
     await reader.close();
   }
+});
+
+test('two leaders (the broker behind two proxies that say node 2 leads the odd partitions): each partition fetched from its leader only, every record read', { timeout: 60_000 }, async () => {
+  const source = await createSource(4, 50);
+  const brokers = await twoBrokers(kafkaConnector.brokers[0]!);
+  cleanup(() => brokers.close());
+  const plans = [0, 1, 2, 3].map((partition) => ({ partition, ranges: [{ from: 0n, to: 50n }] }));
+  const records = await readWith(new KafkaFetchReader({ name: 'two', brokers: [brokers.bootstrap] }, source.topic, 4, plans, { maxBytesPerPartition: 1024 }), [0, 1, 2, 3]);
+  assert.deepEqual(records.map((r) => r.length), [50, 50, 50, 50]);
+  for (const [p, list] of records.entries()) assert.deepEqual(list.map((r) => r.value?.toString()), source.records[p]!.map((r) => r.value?.toString()));
+  assert.deepEqual([...brokers.fetched.get(1)!].sort(), [0, 2]);
+  assert.deepEqual([...brokers.fetched.get(2)!].sort(), [1, 3]);
 });
 
 test('TLS + SASL SCRAM-SHA-256 (the secure Kafka): every record read', { timeout: 60_000 }, async () => {
