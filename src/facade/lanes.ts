@@ -17,6 +17,7 @@ export const PRODUCER_LANES = 1;
  * single-record request) is submitted as it is.
  */
 export function submitByLane(records: readonly PlacedRecord[], lanes: number, submit: (lane: number, records: readonly PlacedRecord[]) => Promise<RecordResult[]>): Promise<RecordResult[]> {
+  if (lanes === 1) return submit(0, records);
   const first = records.length === 0 ? 0 : records[0]!.partition % lanes;
   let mixed = false;
   for (let i = 1; i < records.length && !mixed; i++) mixed = records[i]!.partition % lanes !== first;
