@@ -228,13 +228,13 @@ async function main(): Promise<void> {
     const v = V.get(r)!;
     const carried = S.get(r)!.calls;
     console.log(`-- route ${r}`);
-    console.log(`S  single-record JSON produce, one key ${fmt(s)} req/s   S/N = ${(s / n).toFixed(2)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
+    console.log(`S  single-record JSON produce, one key ${fmt(s)} req/s   S/N = ${(s / n).toFixed(3)} (target >= 0.5)   ${fmt(carried)} requests in ${fmt(sends.get(r)!)} broker sends`);
     const sr = perSecond(Sr.get(r)!);
-    console.log(`Sr single-record JSON produce, no key  ${fmt(sr)} req/s   Sr/N = ${(sr / n).toFixed(2)} (target >= 0.5)   ${fmt(Sr.get(r)!.calls)} requests in ${fmt(sendsR.get(r)!)} broker sends`);
+    console.log(`Sr single-record JSON produce, no key  ${fmt(sr)} req/s   Sr/N = ${(sr / n).toFixed(3)} (target >= 0.5)   ${fmt(Sr.get(r)!.calls)} requests in ${fmt(sendsR.get(r)!)} broker sends`);
     console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
     // Routes pulsar and dual also against our Pulsar producer: the native producer of the side they write.
     const vp = r !== 'kafka' && P ? v / unitsPerSecond(P) : undefined;
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(2)} (target >= 0.5)${vp === undefined ? '' : `   V/P = ${vp.toFixed(2)}`}`);
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}`}`);
     (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsPulsarNative: vp };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
