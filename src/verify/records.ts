@@ -319,8 +319,9 @@ export class KafkaBatchWriter {
     const n = this.n;
     if (n === 0) return undefined;
     const recordsAt = HEAD + n * 12;
-    const ab = new ArrayBuffer(recordsAt + this.at);
-    const buf = Buffer.from(ab);
+    // Every byte is written below: no zero-filling (a buffer of its own, not a slice of Node's pool).
+    const buf = Buffer.allocUnsafeSlow(recordsAt + this.at);
+    const ab = buf.buffer;
     const view = new DataView(ab);
     view.setInt32(0, n, true);
     view.setInt32(4, 0, true);
