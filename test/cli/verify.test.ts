@@ -1,10 +1,14 @@
 // `k2p verify` usage: bad arguments and unmapped topics exit 2 with a message; no progress line off a
 // terminal; the text report on stdout.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { twoBrokers } from '../helpers/kafka-two-brokers.js';
 import { testClient } from '../helpers/pulsar.js';
+import { cleanup, STACK } from '../helpers/stack.js';
 import { createSource, mappingFile, mirrorSource, runCli } from '../verify/fixture.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,22 +60,33 @@ test(
 );
 
 test(
-  'a side not read to its end is an error, not a pass: --read-timeout too short exits 1 with K2P_VERIFY_INCOMPLETE',
+  'a side not read to its end is an error, not a pass: a broker slower than --read-timeout exits 1 with K2P_VERIFY_INCOMPLETE',
   { timeout: 180_000 },
   async () => {
     const client = testClient();
     const source = await createSource(2, 20);
     const target = await mirrorSource(client, source);
+    // Kafka behind a proxy that holds every Fetch response back 1.5 s: no progress within the 300 ms read
+    // timeout (a read of 40 records from the broker itself would end before any timeout could fire).
+    const slow = await twoBrokers(STACK.kafkaBrokers[0]!, { fetchDelayMs: 1500 });
+    cleanup(() => slow.close());
+    const dir = mkdtempSync(join(tmpdir(), 'k2p-verify-slow-'));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const slowConnectors = join(dir, 'connectors.yaml');
+    writeFileSync(
+      slowConnectors,
+      `connectors:\n  kafka-local: { kind: kafka, brokers: ["${slow.bootstrap}"] }\n  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }\n`,
+    );
     const run = await runCli([
       'verify',
       '-c',
-      connectors,
+      slowConnectors,
       '-c',
       mappingFile(source.topic, target),
       '--topics',
       source.topic,
       '--read-timeout',
-      '1',
+      '300',
     ]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /K2P_VERIFY_INCOMPLETE/);

@@ -1,7 +1,8 @@
 // The local single Kafka broker seen as two: two in-process proxies to it, each answering Metadata as if
 // there were two brokers (node 1 behind the first proxy, node 2 behind the second) and node 2 led the odd
 // partitions. A client then fetches even partitions through one proxy and odd ones through the other, while
-// the real broker serves all. Each proxy counts the Fetch requests it forwarded, per partition.
+// the real broker serves all. Each proxy counts the Fetch requests it forwarded, per partition, and can hold
+// every Fetch response back for a while (a broker slower than a client's patience).
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FrameSplitter } from '../../src/kafka/protocol/frame.js';
 import { WireReader, WireWriter } from '../../src/kafka/protocol/wire.js';
@@ -87,7 +88,12 @@ function framed(body: Buffer): Buffer {
   return out;
 }
 
-export async function twoBrokers(target: string): Promise<TwoBrokers> {
+export interface TwoBrokersOptions {
+  /** Each Fetch response reaches the client this much later (other responses are not held). */
+  fetchDelayMs?: number;
+}
+
+export async function twoBrokers(target: string, options: TwoBrokersOptions = {}): Promise<TwoBrokers> {
   const at = target.lastIndexOf(':');
   const host = target.slice(0, at);
   const port = Number(target.slice(at + 1));
@@ -102,6 +108,7 @@ export async function twoBrokers(target: string): Promise<TwoBrokers> {
       const upstream = connect({ host, port });
       sockets.push(client, upstream);
       const metadataVersions = new Map<number, number>();
+      const fetches = new Set<number>(); // correlation ids of Fetch requests in flight
       const fromClient = new FrameSplitter();
       const fromBroker = new FrameSplitter();
       client.on('data', (chunk: Buffer) => {
@@ -109,7 +116,10 @@ export async function twoBrokers(target: string): Promise<TwoBrokers> {
           const apiKey = body.readInt16BE(0);
           const version = body.readInt16BE(2);
           if (apiKey === METADATA) metadataVersions.set(body.readInt32BE(4), version);
-          if (apiKey === FETCH) for (const p of fetchPartitions(body, version)) fetched.get(node)!.add(p);
+          if (apiKey === FETCH) {
+            for (const p of fetchPartitions(body, version)) fetched.get(node)!.add(p);
+            fetches.add(body.readInt32BE(4));
+          }
           upstream.write(framed(body));
         }
       });
@@ -120,6 +130,12 @@ export async function twoBrokers(target: string): Promise<TwoBrokers> {
           if (version !== undefined) {
             metadataVersions.delete(id);
             client.write(rewriteMetadata(body, version, ports));
+            continue;
+          }
+          if (fetches.delete(id) && options.fetchDelayMs) {
+            // Clients match responses by correlation id: a held one may arrive after later ones.
+            const held = framed(body);
+            setTimeout(() => client.writable && client.write(held), options.fetchDelayMs);
             continue;
           }
           client.write(framed(body));
