@@ -10,8 +10,6 @@ import { TLS_CERTIFICATE_ERRORS } from './errors.js';
 import { sslOptions } from './ssl.js';
 import { kafkajsLogCreator, type KafkaLogger } from './logger.js';
 
-export { sslOptions };
-
 export interface KafkaConnector {
   /** The connector's name in the connector files; named in logs and errors. */
   name: string;

@@ -61,6 +61,8 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
   const out: ClusterPair[] = [];
   for (const made of mirrorPairs(config)) {
     const kafka = options.kafka ?? made.kafka;
+    // With the caller's own client, only the connector the caller names (if any) says where it reaches.
+    const kafkaConnector = options.kafka ? options.kafkaConnector : made.source;
     const owned = !options.pulsar;
     const pulsar = options.pulsar ?? made.pulsar;
     if (!owned) await made.pulsar.close();
@@ -84,7 +86,7 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
     out.push({
       name: `${made.source.name} → ${made.target.name}`,
       kafka,
-      ...(options.kafka ? (options.kafkaConnector ? { kafkaConnector: options.kafkaConnector } : {}) : { kafkaConnector: made.source }),
+      ...(kafkaConnector ? { kafkaConnector } : {}),
       pulsar,
       admin,
       pairs,

@@ -18,13 +18,10 @@ export class KafkaCluster {
   connection(broker: string): Promise<KafkaConnection> {
     if (this.closed) return Promise.reject(new K2pError('K2P_KFK_CONNECT', 'the Kafka client is closed', { broker }));
     const existing = this.connections.get(broker);
-    if (existing) {
-      return existing.then(
-        (c) => (c.alive ? c : this.reopen(broker)),
-        () => this.reopen(broker),
-      );
-    }
-    return this.reopen(broker);
+    if (!existing) return this.reopen(broker);
+    // Callers that find the same broken connection share one new one (whoever comes first opens it).
+    const again = () => (this.connections.get(broker) === existing ? this.reopen(broker) : this.connection(broker));
+    return existing.then((c) => (c.alive ? c : again()), again);
   }
 
   private reopen(broker: string): Promise<KafkaConnection> {

@@ -10,7 +10,7 @@ export function connectionSettings(connector: KafkaConnector): ConnectionSetting
     requestTimeoutMs: 30_000,
   };
   const ssl = sslOptions(connector.ssl);
-  if (ssl) settings.tls = ssl === true ? true : ssl;
+  if (ssl) settings.tls = ssl;
   if (connector.sasl) settings.sasl = { ...connector.sasl };
   return settings;
 }
