@@ -6,7 +6,7 @@
 // acknowledgements are awaited per request, not per send: Kafka sends go on meanwhile.
 import type { RecordMappingOptions } from '../mirror/record-mapping.js';
 import { SendBatcher } from './batcher.js';
-import { submitByLane, sumStats } from './lanes.js';
+import { LaneBatchers, submitByLane } from './lanes.js';
 import { MAX_SEND_RECORDS, recordWeight, splitResults, type KafkaSide } from './kafka/kafka-side.js';
 import { pulsarFailure } from './pulsar/pulsar-writer.js';
 import type { PulsarSide } from './pulsar/pulsar-side.js';
@@ -22,7 +22,7 @@ interface DualRequest {
 
 export class DualWriter {
   /** Per topic, one batcher per lane (the Kafka side's lanes). */
-  private readonly batchers = new Map<string, SendBatcher<DualRequest, RecordResult[]>[]>();
+  private readonly batchers = new LaneBatchers<DualRequest, RecordResult[]>((topic) => new SendBatcher((requests) => this.send(topic, requests), SEND_LIMITS));
 
   constructor(
     private readonly kafka: KafkaSide,
@@ -34,23 +34,17 @@ export class DualWriter {
    * take is reported failed (retriable) with Kafka's offset left out, so the client knows the sides differ.
    */
   produce(topic: string, pulsarTopic: string, records: readonly PlacedRecord[], options: RecordMappingOptions): Promise<RecordResult[]> {
-    return submitByLane(records, this.kafka.lanes, (lane, part) => this.batcher(topic, lane).submit({ records: part, pulsarTopic, options }, recordWeight(part), part.length));
-  }
-
-  private batcher(topic: string, lane: number): SendBatcher<DualRequest, RecordResult[]> {
-    let lanes = this.batchers.get(topic);
-    if (!lanes) this.batchers.set(topic, (lanes = []));
-    return (lanes[lane] ??= new SendBatcher<DualRequest, RecordResult[]>((requests) => this.send(topic, requests), SEND_LIMITS));
+    return submitByLane(records, this.kafka.lanes, (lane, part) => this.batchers.get(topic, lane).submit({ records: part, pulsarTopic, options }, recordWeight(part), part.length));
   }
 
   /** Sends and requests carried by a topic's batchers so far (all lanes). */
   batchStats(topic: string): { sends: number; requests: number } | undefined {
-    return sumStats(this.batchers.get(topic));
+    return this.batchers.stats(topic);
   }
 
   /** Resolves once no request of the topic is queued or on its way to Pulsar's producer. */
   async idle(topic: string): Promise<void> {
-    await Promise.all((this.batchers.get(topic) ?? []).map((b) => b?.idle()));
+    await this.batchers.idle(topic);
   }
 
   private async send(topic: string, requests: readonly DualRequest[]): Promise<{ results: Promise<RecordResult[][]> | RecordResult[][] }> {

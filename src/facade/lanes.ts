@@ -6,6 +6,7 @@
 // More lanes mean more, smaller sends: that pays when the broker's round trip is long and CPU is spare, and
 // costs where CPU is the limit (the local stack on 2 cores: bench:facade with 4 lanes was slower on every route,
 // docs/facade.md). Hence one lane by default.
+import type { SendBatcher } from './batcher.js';
 import type { PlacedRecord, RecordResult } from './records.js';
 
 /** Kafka producers of the facade by default (partition p goes through lane p % lanes). */
@@ -39,13 +40,38 @@ export function submitByLane(records: readonly PlacedRecord[], lanes: number, su
   return Promise.all(sent).then(() => out);
 }
 
-/** The sends and requests of a topic's lane batchers, added up. */
-export function sumStats(batchers: readonly ({ stats: { sends: number; requests: number } } | undefined)[] | undefined): { sends: number; requests: number } | undefined {
-  if (!batchers) return undefined;
-  const sum = { sends: 0, requests: 0 };
-  for (const b of batchers) {
-    sum.sends += b?.stats.sends ?? 0;
-    sum.requests += b?.stats.requests ?? 0;
+/** Per topic, one batcher per lane, made on first use. */
+export class LaneBatchers<T, R> {
+  private readonly byTopic = new Map<string, SendBatcher<T, R>[]>();
+
+  constructor(private readonly make: (topic: string) => SendBatcher<T, R>) {}
+
+  /** The batcher of a topic's lane. */
+  get(topic: string, lane: number): SendBatcher<T, R> {
+    let lanes = this.byTopic.get(topic);
+    if (!lanes) this.byTopic.set(topic, (lanes = []));
+    return (lanes[lane] ??= this.make(topic));
   }
-  return sum;
+
+  /** Sends made and requests carried for a topic so far, all lanes added up (undefined: none yet). */
+  stats(topic: string): { sends: number; requests: number } | undefined {
+    const lanes = this.byTopic.get(topic);
+    if (!lanes) return undefined;
+    const sum = { sends: 0, requests: 0 };
+    for (const b of lanes) {
+      sum.sends += b?.stats.sends ?? 0;
+      sum.requests += b?.stats.requests ?? 0;
+    }
+    return sum;
+  }
+
+  /** Resolves once no request of the topic is queued or in flight in any lane. */
+  async idle(topic: string): Promise<void> {
+    await Promise.all((this.byTopic.get(topic) ?? []).map((b) => b?.idle()));
+  }
+
+  /** Resolves once every topic's lanes are idle (failures ignored: for closing). */
+  async idleAll(): Promise<void> {
+    await Promise.allSettled([...this.byTopic.keys()].map((t) => this.idle(t)));
+  }
 }

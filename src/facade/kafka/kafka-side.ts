@@ -7,7 +7,7 @@ import { kafkaErrorType, causeChain } from '../../kafka/errors.js';
 import type { PartitionInfo, PartitionOffsets, PlacedRecord, RecordResult } from '../records.js';
 import { CODES, RestError } from '../rest-error.js';
 import { SendBatcher } from '../batcher.js';
-import { PRODUCER_LANES, submitByLane, sumStats } from '../lanes.js';
+import { LaneBatchers, PRODUCER_LANES, submitByLane } from '../lanes.js';
 
 const TOPICS_TTL_MS = 5_000;
 
@@ -92,7 +92,9 @@ export class KafkaSide {
   private readonly counts = new Map<string, { at: number; count: number }>();
   private readonly countLoads = new Map<string, Promise<number | undefined>>();
   /** Per topic, one batcher per lane. */
-  private readonly batchers = new Map<string, SendBatcher<readonly PlacedRecord[], RecordResult[]>[]>();
+  private readonly batchers = new LaneBatchers<readonly PlacedRecord[], RecordResult[]>(
+    (topic) => new SendBatcher(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS),
+  );
   private offsetReads: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -258,23 +260,17 @@ export class KafkaSide {
    * result carries its own offset. A failed send fails every record of the requests it carried.
    */
   produce(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
-    return submitByLane(records, this.lanes, (lane, part) => this.batcher(topic, lane).submit(part, recordWeight(part), part.length));
-  }
-
-  private batcher(topic: string, lane: number): SendBatcher<readonly PlacedRecord[], RecordResult[]> {
-    let lanes = this.batchers.get(topic);
-    if (!lanes) this.batchers.set(topic, (lanes = []));
-    return (lanes[lane] ??= new SendBatcher<readonly PlacedRecord[], RecordResult[]>(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS));
+    return submitByLane(records, this.lanes, (lane, part) => this.batchers.get(topic, lane).submit(part, recordWeight(part), part.length));
   }
 
   /** Sends and requests carried by a topic's batchers so far (all lanes). */
   batchStats(topic: string): { sends: number; requests: number } | undefined {
-    return sumStats(this.batchers.get(topic));
+    return this.batchers.stats(topic);
   }
 
   /** Resolves once no produce request of the topic is queued or in flight. */
   async idle(topic: string): Promise<void> {
-    await Promise.all((this.batchers.get(topic) ?? []).map((b) => b?.idle()));
+    await this.batchers.idle(topic);
   }
 
   /**
@@ -315,7 +311,7 @@ export class KafkaSide {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.batchers.keys()].map((t) => this.idle(t)));
+    await this.batchers.idleAll();
     const ps = this.producers.splice(0);
     const a = this.admin;
     this.admin = undefined;
