@@ -21,8 +21,8 @@ import {
 } from '../kafka/protocol/record-batch.js';
 import { KafkaCluster } from '../kafka/wire/cluster.js';
 import { connectionSettings } from '../kafka/wire/from-connector.js';
-import { incomplete, KAFKA_FETCH, type KafkaReadPlan, type KafkaSource, type KafkaTopicReaderOptions } from './kafka-source.js';
-import { ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './read-progress.js';
+import { KAFKA_FETCH, type KafkaReadPlan, type KafkaSource, type KafkaTopicReaderOptions } from './kafka-source.js';
+import { incomplete, ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './read-progress.js';
 import { KafkaBatchWriter } from './records.js';
 
 const RETRY_MS = 300;

@@ -9,10 +9,9 @@
 // partition of a broker only after all handlers of the last fetch returned). Memory stays bounded whatever
 // the topic's size.
 import { randomUUID } from 'node:crypto';
-import { K2pError } from '../errors.js';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { OffsetRange } from './ranges.js';
-import { ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './read-progress.js';
+import { incomplete, ProgressSource, ReadProgress, Wanted, type PartitionProgress } from './read-progress.js';
 import { KafkaBatch } from './records.js';
 
 export interface KafkaReadPlan {
@@ -56,10 +55,6 @@ export interface KafkaSource {
 
 /** Fetch sizes of verify's Kafka consumer (per partition, per fetch). */
 export const KAFKA_FETCH = Object.freeze({ maxBytesPerPartition: 256 * 1024, maxBytes: 4 * 1024 * 1024 });
-
-export function incomplete(message: string, details: Record<string, unknown>): K2pError {
-  return new K2pError('K2P_VERIFY_INCOMPLETE', message, details);
-}
 
 export class KafkaTopicReader extends ProgressSource implements KafkaSource {
   protected readonly progress: ReadProgress;

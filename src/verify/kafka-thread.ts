@@ -7,13 +7,9 @@
 import { Worker } from 'node:worker_threads';
 import { K2pError, type ErrorCode } from '../errors.js';
 import type { KafkaConnector } from '../kafka/index.js';
-import {
-  incomplete,
-  type KafkaReadPlan,
-  type KafkaSource,
-  type KafkaTopicReaderOptions,
-} from './kafka-source.js';
+import type { KafkaReadPlan, KafkaSource, KafkaTopicReaderOptions } from './kafka-source.js';
 import { PartitionQueue } from './queue.js';
+import { incomplete } from './read-progress.js';
 import { KafkaBatch } from './records.js';
 
 /** What a worker error becomes on its way over (a K2pError keeps its code and details). */

@@ -2,7 +2,7 @@
 import { partitionTopic } from '../pulsar/client/index.js';
 import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
-import { incomplete } from './kafka-source.js';
+import { incomplete } from './read-progress.js';
 import { kafkaReader } from './kafka-reader.js';
 import { matchOrdered } from './ordered-matcher.js';
 import { rangedMessages } from './pulsar-source.js';

@@ -2,9 +2,15 @@
 // and our KafkaFetchReader): its ranges, the next offset wanted, its bounded queue, and the rules that make
 // a stream end only once every offset of its ranges was read — or fail with K2P_VERIFY_INCOMPLETE when the
 // read stalls for the read timeout or the reader is closed first.
-import { incomplete, type KafkaReadPlan } from './kafka-source.js';
+import { K2pError } from '../errors.js';
+import type { KafkaReadPlan } from './kafka-source.js';
 import { PartitionQueue } from './queue.js';
 import type { KafkaBatch } from './records.js';
+
+/** A Kafka side that could not be read to the end of its ranges. */
+export function incomplete(message: string, details: Record<string, unknown>): K2pError {
+  return new K2pError('K2P_VERIFY_INCOMPLETE', message, details);
+}
 
 export interface PartitionProgress {
   partition: number;
