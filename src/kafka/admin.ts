@@ -1,6 +1,8 @@
 // A small interface over the kafkajs admin client: what the gateway needs to know about a Kafka cluster
 // (topics, partitions, carried-over configs, offsets, consumer groups) and nothing else.
 import kafkajs, { AssignerProtocol, type Admin, type Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { K2pError } from '../errors.js';
 import { kafkaAdminError, kafkaErrorType } from './errors.js';
 
 /** Topic configs the gateway carries over to Pulsar (values as Kafka reports them). */
@@ -89,51 +91,106 @@ function decodeAssignment(protocolType: string, bytes: Buffer): GroupMember['ass
   }
 }
 
-/** Admin calls answer a person or a planner: a few seconds of retries, not the mirror's minutes. */
-const ADMIN_RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
+/**
+ * Admin calls answer a person or a planner: a few seconds of retries, not the mirror's minutes. The retries
+ * are ours (kafkajs's are off): kafkajs retries UNKNOWN_TOPIC_OR_PARTITION for ~9 s, so a question about a
+ * deleted topic would wait that long (twice, with the reset below) for an answer we can give at once.
+ */
+const RETRY_DELAYS_MS = [300, 600, 1_200, 2_400, 4_800];
+
+/** Worth asking again: the cluster was unreachable, or Kafka marked its error retriable. */
+function isTransient(error: K2pError): boolean {
+  return error.code === 'K2P_KFK_CONNECT' || (error.code === 'K2P_KFK_ADMIN' && error.canRetry);
+}
 
 /**
  * kafkajs remembers every topic it was asked about and puts them all in each later metadata request; once
  * one of them is deleted, every request of that admin fails with UNKNOWN_TOPIC_OR_PARTITION. So on that
- * error the kafkajs admin is replaced by a fresh one and the call is tried once more.
+ * error the kafkajs admin is replaced by a fresh one; if a topic the call names is gone, the call fails
+ * with "does not exist" right away, otherwise it is tried again.
  */
 export class KafkajsAdmin implements KafkaAdmin {
   private admin: Admin;
   private connected = false;
+  /** The replacement under way, shared by calls that fail at the same time. */
+  private resetting: Promise<void> | undefined;
 
   /** `connector` names the cluster in errors. */
   constructor(
     private readonly kafka: Kafka,
     private readonly connector: string,
   ) {
-    this.admin = kafka.admin({ retry: ADMIN_RETRY });
+    this.admin = this.freshAdmin();
   }
 
-  private async call<T>(op: string, details: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (kafkaErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION' && this.connected) {
-        await this.reset();
-        try {
-          return await fn();
-        } catch (again) {
-          throw kafkaAdminError(this.connector, op, again, details);
+  private freshAdmin(): Admin {
+    return this.kafka.admin({ retry: { retries: 0 } });
+  }
+
+  /** Runs `fn` with our retry policy; `topics` are the topics the call is about (checked on UNKNOWN_TOPIC_OR_PARTITION). */
+  private async call<T>(op: string, details: Record<string, unknown>, fn: () => Promise<T>, topics: string[] = []): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const used = this.admin;
+      try {
+        return await fn();
+      } catch (err) {
+        const error = kafkaAdminError(this.connector, op, err, details);
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (kafkaErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION' && this.connected) {
+          await this.reset(used).catch((e: unknown) => {
+            throw kafkaAdminError(this.connector, op, e, details);
+          });
+          const missing = await this.missingTopics(op, details, topics);
+          if (missing.length > 0) {
+            throw new K2pError(
+              'K2P_KFK_ADMIN',
+              `${this.connector}: ${op} failed: topic ${missing.join(', ')} does not exist`,
+              { ...error.details, missing },
+              { cause: err, canRetry: false },
+            );
+          }
+          if (delay === undefined) throw error;
+          // The first retry needs no pause: the fresh admin no longer asks about the deleted topic.
+          if (attempt > 0) await sleep(delay);
+          continue;
         }
+        if (delay === undefined || !isTransient(error)) throw error;
+        await sleep(delay);
       }
+    }
+  }
+
+  /** Which of `topics` the cluster does not have (asked without a topic list, so kafkajs remembers none). */
+  private async missingTopics(op: string, details: Record<string, unknown>, topics: string[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    try {
+      const meta = await this.admin.fetchTopicMetadata();
+      const present = new Set(meta.topics.map((t) => t.name));
+      return topics.filter((t) => !present.has(t));
+    } catch (err) {
       throw kafkaAdminError(this.connector, op, err, details);
     }
   }
 
-  private async reset(): Promise<void> {
-    const old = this.admin;
-    this.admin = this.kafka.admin({ retry: ADMIN_RETRY });
-    await old.disconnect().catch(() => undefined);
-    await this.admin.connect();
+  /** Replaces `failed` with a fresh admin, unless another call already did. */
+  private async reset(failed: Admin): Promise<void> {
+    if (this.admin !== failed) return this.resetting;
+    const fresh = this.freshAdmin();
+    this.admin = fresh;
+    this.resetting = (async () => {
+      await failed.disconnect().catch(() => undefined);
+      await fresh.connect();
+    })().finally(() => {
+      this.resetting = undefined;
+    });
+    return this.resetting;
   }
 
   async connect(): Promise<void> {
-    await this.call('connect', {}, () => this.admin.connect());
+    // Not through call(): kafkajs already retries connecting (the client's retry settings).
+    await this.admin.connect().catch((err: unknown) => {
+      throw kafkaAdminError(this.connector, 'connect', err);
+    });
     this.connected = true;
   }
 
@@ -183,13 +240,14 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
-    const res = await this.call('offsets', { topic }, () => this.admin.fetchTopicOffsets(topic));
+    const res = await this.call('offsets', { topic }, () => this.admin.fetchTopicOffsets(topic), [topic]);
     return res.map((p) => ({ partition: p.partition, start: p.low, end: p.high })).sort((a, b) => a.partition - b.partition);
   }
 
   async committedOffsets(groupId: string, topics?: string[]): Promise<CommittedOffset[]> {
     const res = await this.call('committedOffsets', { groupId, topics }, () =>
       this.admin.fetchOffsets(topics ? { groupId, topics } : { groupId }),
+      topics,
     );
     const out: CommittedOffset[] = [];
     for (const t of res) {
