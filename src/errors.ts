@@ -40,6 +40,7 @@ export const ERROR_CATALOG = {
   K2P_KFK_TLS: { meaning: 'TLS to a Kafka broker failed: its certificate is not trusted by the connector\'s CA or does not match the host.', canRetry: false },
   K2P_KFK_ADMIN: { meaning: 'A Kafka admin request (topics, configs, offsets, groups) failed.', canRetry: false },
   K2P_KFK_PROTOCOL: { meaning: 'A Kafka broker\'s answer could not be read: malformed, a record format other than v2, or no API version both sides speak.', canRetry: false },
+  K2P_KFK_PRODUCE: { meaning: 'Kafka refused a produce request or did not acknowledge it (the error names the partition and Kafka\'s error).', canRetry: false },
   K2P_KFK_CODEC: { meaning: 'A Kafka record batch could not be compressed or decompressed.', canRetry: false },
 
   // the mirror

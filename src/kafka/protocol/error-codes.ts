@@ -21,7 +21,27 @@ export const KafkaErrorCode = Object.freeze({
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
   OFFSET_NOT_AVAILABLE: 78,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  // Produce
+  MESSAGE_TOO_LARGE: 10,
+  RECORD_LIST_TOO_LARGE: 18,
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20,
+  INVALID_REQUIRED_ACKS: 21,
+  INVALID_TIMESTAMP: 32,
+  POLICY_VIOLATION: 44,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  DUPLICATE_SEQUENCE_NUMBER: 46,
+  INVALID_PRODUCER_EPOCH: 47,
+  UNKNOWN_PRODUCER_ID: 59,
+  INVALID_RECORD: 87,
 });
+
+/** The name of a Kafka error code (as Kafka's docs spell it), for messages. */
+export function kafkaErrorName(code: number): string {
+  for (const [name, c] of Object.entries(KafkaErrorCode)) if (c === code) return name;
+  return `error ${code}`;
+}
 
 /** Errors of a partition that a metadata refresh and a new attempt get past (leader moved, broker busy). */
 export const REFRESH_AND_RETRY: ReadonlySet<number> = new Set([
