@@ -189,6 +189,9 @@ export class Mirror {
       // A gateway that dies hands its partitions over within ~10 s rather than Kafka's default 30-45 s.
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1000,
+      // An idle fetch is answered after 0.5 s (the Java consumer's fetch.max.wait.ms), not kafkajs's 5 s: stop()
+      // and resume() wait for the fetch in flight. Records still come back as soon as the broker has any.
+      maxWaitTimeInMs: 500,
     });
     this.consumer = consumer;
     let joined = false;

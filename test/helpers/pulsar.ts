@@ -1,6 +1,6 @@
 // A PulsarClient and admin for tests against the local stack, closed after the test file.
 import { PulsarAdmin } from '../../src/pulsar/admin/index.js';
-import { PulsarClient, type Consumer, type Message } from '../../src/pulsar/client/index.js';
+import { MessageId, PulsarClient, type Consumer, type Message } from '../../src/pulsar/client/index.js';
 import { STACK, cleanup, uniqueName } from './stack.js';
 
 /** Client errors (e.g. an undecodable entry acknowledged and skipped) go to stderr: a failing test shows why. */
@@ -46,4 +46,22 @@ export async function nothingMore(consumer: Consumer, ms = 1000): Promise<Messag
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Every message stored on a non-partitioned topic (or one partition) now, from the start. Reads up to the
+ * topic's last message instead of until an idle pause, so it returns once it has them all: call it after the
+ * writer's messages are acknowledged (a mirror committed or stopped); it does not wait for later ones.
+ */
+export async function readStored(client: PulsarClient, topic: string, timeoutMs = 10_000): Promise<Message[]> {
+  // The reader first: like any subscription it creates a topic nobody wrote to yet (read as empty).
+  const reader = await client.createReader({ topic, startMessageId: MessageId.earliest });
+  const out: Message[] = [];
+  try {
+    if ((await admin.topics.lastMessageId(topic)).entryId < 0n) return out;
+    while (await reader.hasMessageAvailable()) out.push(await reader.readNext(timeoutMs));
+  } finally {
+    await reader.close();
+  }
+  return out;
 }
