@@ -4,10 +4,12 @@
 //       sizes verify's Kafka reader used to use) until every partition's end;
 //   K' = Kafka read-only with verify's own fetch reader (KafkaFetchReader: read_committed, records packed
 //       from the wire bytes, in this thread), every batch taken as it comes, nothing compared;
-//   P = Pulsar read-only with our client (one non-durable subscription per partition, the receive queue and
-//       flow control verify's reader uses, receiveBatch until the end);
+//   P = Pulsar read-only with our client, its fastest read — the one verify's Pulsar worker uses: one
+//       non-durable subscription per partition with verify's receive queue and flow control, entries taken
+//       as they came (rawEntries, receiveEntries) and every message's metadata walked (scanEntry), until the
+//       end; P(msg) = the same read with a Message object per message (receiveBatch), for comparison only;
 //   V = verify() (src/verify) on the same pair as `k2p verify` runs it (clients built from connector files,
-//       Kafka read in a worker thread): both sides read, every record compared. BENCH_KAFKA_THREAD=0: Kafka
+//       Kafka and Pulsar each read in a worker thread): both sides read, every record compared. BENCH_KAFKA_THREAD=0: Kafka
 //       read in the calling thread instead.
 // K, K' and P are measured before and after V and averaged (the machine is shared: load drifts). Prints
 // every figure, the ratios V / min(K, P) (target >= 0.8) and V / min(K', P) (against our own Kafka read), verify's peak RSS (bounded memory: it must not grow with
@@ -23,7 +25,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { toPulsarMessage, type KafkaRecord } from '../src/mirror/record-mapping.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
-import { MessageId, PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
+import { MessageId, PulsarClient, partitionTopic, scanEntry } from '../src/pulsar/client/index.js';
 import { verify } from '../src/verify/index.js';
 import { KafkaFetchReader } from '../src/verify/kafka-fetch-source.js';
 import { KAFKA_FETCH } from '../src/verify/kafka-source.js';
@@ -157,6 +159,10 @@ async function populate(): Promise<void> {
   });
   await kafkaAdmin.disconnect();
   await admin.topics.createPartitioned(target, PARTITIONS);
+  // A durable subscription holds the partitions for the whole run: the broker deletes a topic with neither
+  // producers nor subscriptions after 60 s (brokerDeleteInactiveTopicsEnabled), and on a busy machine the
+  // partitions written first sat idle that long — the reads then waited forever on empty topics.
+  await admin.subscriptions.create(target, 'bench-verify-hold', 'earliest');
   const filler = randomBytes(240);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -247,9 +253,10 @@ async function kafkaFetchRaw(): Promise<number> {
   return TOTAL / ((performance.now() - started) / 1000);
 }
 
-/** P: our client read-only, every partition at once: a non-durable subscription (a reader) taking the
- * messages in batches, as fast as the client reads with verify's queue settings (its Pulsar ceiling). */
-async function pulsarRaw(): Promise<number> {
+/** P: our client read-only, every partition at once: a non-durable subscription (a reader) with verify's
+ * queue settings taking entries as they came and walking every message (its Pulsar ceiling); with
+ * `messages`, taking Message objects instead (receiveBatch, the read verify's Pulsar side used before). */
+async function pulsarRaw(messages = false): Promise<number> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: PARTITIONS }, async (_, p) => {
@@ -263,8 +270,14 @@ async function pulsarRaw(): Promise<number> {
         initialPosition: 'Earliest',
         receiverQueueSize: 2000,
         preciseFlowControl: true,
+        rawEntries: !messages,
       });
-      for (let n = 0; n < perPartition(p);) n += (await reader.receiveBatch(1000, 30_000)).length;
+      let n = 0;
+      const count = () => void n++;
+      while (n < perPartition(p)) {
+        if (messages) n += (await reader.receiveBatch(1000, 30_000)).length;
+        else for (const entry of await reader.receiveEntries(1000, 30_000)) scanEntry(entry, count);
+      }
       await reader.close();
     }),
   );
@@ -340,6 +353,12 @@ try {
   console.log(
     `P  Pulsar read-only (our reader):        ${fmt(p1)} messages/s   (${(pCpu[0] = cpuSince(mark)).text})`,
   );
+  const pmCpu: CpuUse[] = [];
+  mark = cpuMark();
+  const pm1 = await pulsarRaw(true);
+  console.log(
+    `P(msg) Pulsar read-only, Message objects: ${fmt(pm1)} messages/s   (${(pmCpu[0] = cpuSince(mark)).text})`,
+  );
   const kafkaThread = process.env.BENCH_KAFKA_THREAD !== '0';
   const config = configFiles();
   const rss = rssSampler();
@@ -363,6 +382,11 @@ try {
   const p2 = await pulsarRaw();
   console.log(
     `P  Pulsar read-only again:               ${fmt(p2)} messages/s   (${(pCpu[1] = cpuSince(mark)).text})`,
+  );
+  mark = cpuMark();
+  const pm2 = await pulsarRaw(true);
+  console.log(
+    `P(msg) again:                            ${fmt(pm2)} messages/s   (${(pmCpu[1] = cpuSince(mark)).text})`,
   );
   const k = (k1 + k2) / 2;
   const kf = (kf1 + kf2) / 2;
@@ -390,6 +414,7 @@ try {
       kafkaRecordsPerSec: Math.round(k),
       kafkaFetchRecordsPerSec: Math.round(kf),
       pulsarMessagesPerSec: Math.round(p),
+      pulsarMessageObjectsPerSec: Math.round((pm1 + pm2) / 2),
       verifyRecordsPerSec: Math.round(v),
       kafkaThread,
       heapCap: /--max-old-space-size=(\d+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1] ?? null,
@@ -401,6 +426,7 @@ try {
         kafka: round2((kCpu[0]!.selfCpu + kCpu[1]!.selfCpu) / 2),
         kafkaFetch: round2((kfCpu[0]!.selfCpu + kfCpu[1]!.selfCpu) / 2),
         pulsar: round2((pCpu[0]!.selfCpu + pCpu[1]!.selfCpu) / 2),
+        pulsarMessages: round2((pmCpu[0]!.selfCpu + pmCpu[1]!.selfCpu) / 2),
         verify: round2(verifyCpu.selfCpu),
       },
       machineBusyDuringVerify: round2(verifyCpu.machineBusy),

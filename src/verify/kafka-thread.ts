@@ -4,39 +4,13 @@
 // hands each packed batch over whole (its buffer is transferred, not copied). Back-pressure: a partition has
 // `credits` batches in flight at most; a credit comes back as the comparison takes a batch, so a partition
 // the comparison does not take from fills the worker's queue, which pauses its fetching.
-import { Worker } from 'node:worker_threads';
-import { K2pError, type ErrorCode } from '../errors.js';
+import type { Worker } from 'node:worker_threads';
 import type { KafkaConnector } from '../kafka/index.js';
 import type { KafkaReadPlan, KafkaSource, KafkaTopicReaderOptions } from './kafka-source.js';
 import { PartitionQueue } from './queue.js';
 import { incomplete } from './read-progress.js';
 import { KafkaBatch } from './records.js';
-
-/** What a worker error becomes on its way over (a K2pError keeps its code and details). */
-export interface SentError {
-  name: string;
-  message: string;
-  code?: string;
-  details?: Record<string, unknown>;
-}
-
-export function sendable(err: unknown): SentError {
-  if (err instanceof K2pError) {
-    return {
-      name: err.name,
-      code: err.code,
-      message: err.message.slice(err.code.length + 2),
-      details: { ...err.details },
-    };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { name: e.name, message: e.message };
-}
-
-function revived(e: SentError): Error {
-  if (e.code) return new K2pError(e.code as ErrorCode, e.message, e.details ?? {});
-  return Object.assign(new Error(e.message), { name: e.name });
-}
+import { revived, startWorker, stopWorker, type SentError } from './worker-thread.js';
 
 export interface KafkaWorkerData {
   connector: KafkaConnector;
@@ -55,25 +29,6 @@ export type FromWorker =
   | { type: 'end'; partition: number; position: number | undefined; complete: boolean }
   | { type: 'fail'; partition: number; error: SentError }
   | { type: 'closed' };
-
-/**
- * The worker thread running kafka-worker (.js when built; from the sources, a bootstrap that registers tsx
- * in the worker first: loaders registered in this thread do not reach it).
- */
-function startWorker(workerData: KafkaWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./kafka-worker.js', import.meta.url), { workerData });
-  const code = `const { workerData: d } = require('node:worker_threads');
-import(d.tsx).then(({ register }) => { register(); return import(d.module); }).catch((e) => { throw e; });`;
-  return new Worker(code, {
-    eval: true,
-    workerData: {
-      ...workerData,
-      tsx: import.meta.resolve('tsx/esm/api'),
-      module: new URL('./kafka-worker.ts', import.meta.url).href,
-    },
-  });
-}
 
 /** Batches a partition may have on their way over or waiting here (each up to 256 KiB of records). */
 const CREDITS = 4;
@@ -115,7 +70,7 @@ export class KafkaThreadReader implements KafkaSource {
       options: this.options,
       credits: CREDITS,
     };
-    const worker = startWorker(workerData);
+    const worker = startWorker('kafka-worker', workerData);
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -193,23 +148,7 @@ export class KafkaThreadReader implements KafkaSource {
       this.failAll(
         incomplete(`Kafka ${this.topic}: the reader was closed before the end`, { topic: this.topic }),
       );
-      const worker = this.worker;
-      if (!worker) return;
-      const done = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 30_000);
-        worker.on('message', (m: FromWorker) => {
-          if (m.type !== 'closed') return;
-          clearTimeout(timer);
-          resolve();
-        });
-        worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      worker.postMessage({ type: 'close' } satisfies ToWorker);
-      await done;
-      await worker.terminate();
+      if (this.worker) await stopWorker(this.worker);
     })();
     return this.closed;
   }

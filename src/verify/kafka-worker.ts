@@ -3,7 +3,8 @@
 // each packed batch over (transferred), a partition at most `credits` batches ahead of the comparison.
 import { parentPort, workerData } from 'node:worker_threads';
 import { KafkaFetchReader } from './kafka-fetch-source.js';
-import { sendable, type FromWorker, type KafkaWorkerData, type ToWorker } from './kafka-thread.js';
+import type { FromWorker, KafkaWorkerData, ToWorker } from './kafka-thread.js';
+import { sendable } from './worker-thread.js';
 
 const data = workerData as KafkaWorkerData;
 const port = parentPort!;

@@ -5,9 +5,10 @@ import type { Findings } from './findings.js';
 import { incomplete } from './read-progress.js';
 import { kafkaReader } from './kafka-reader.js';
 import { matchOrdered } from './ordered-matcher.js';
+import { sideBatches, type PulsarBatch } from './pulsar-batch.js';
 import { rangedMessages } from './pulsar-source.js';
+import { PulsarThreadReader, type PulsarReadJob } from './pulsar-thread.js';
 import type { OffsetRange } from './ranges.js';
-import type { PulsarSide } from './records.js';
 import { partitionSummary, topicSummary } from './summary.js';
 import type { ClusterPair } from './targets.js';
 import { emptyCounts, type Counts, type TopicSummary } from './types.js';
@@ -26,11 +27,16 @@ export interface TopicRun {
   readTimeoutMs?: number;
   /** Read Kafka in a worker thread when possible (default true). */
   kafkaThread?: boolean;
+  /** Read Pulsar in a worker thread when possible (default true). */
+  pulsarThread?: boolean;
   /** Receives each partition's live counts (progress). */
   track?: (counts: Counts) => void;
 }
 
-async function* nothing(): AsyncGenerator<PulsarSide[], void, undefined> {}
+const nothing = (): AsyncIterator<PulsarBatch> & { return(): Promise<IteratorResult<PulsarBatch>> } => ({
+  next: () => Promise.resolve({ done: true, value: undefined }),
+  return: () => Promise.resolve({ done: true, value: undefined }),
+});
 
 /** Pulsar partitions of the target (0 = not partitioned); -1 when the topic does not exist. */
 async function pulsarLayout(run: TopicRun): Promise<number> {
@@ -56,7 +62,26 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
   });
   const counts = new Map(plans.map((p) => [p.partition, emptyCounts()]));
   for (const c of counts.values()) run.track?.(c);
+  const readOptions = (ranges: OffsetRange[]) => {
+    const last = ranges[ranges.length - 1];
+    return {
+      expectOffset: last && last.to > last.from ? last.to - 1n : undefined,
+      settleMs: run.settleMs,
+      readTimeoutMs: run.readTimeoutMs,
+    };
+  };
+  const jobs: PulsarReadJob[] = [];
+  for (const { partition, ranges } of plans) {
+    const topic = pulsarTopicOf(partition);
+    if (topic) jobs.push({ partition, pulsarTopic: topic, ranges, options: readOptions(ranges) });
+  }
+  // Packed batches from a worker thread when verify built the Pulsar client (it knows the connector).
+  const pulsarThread =
+    cluster.pulsarConnector && run.pulsarThread !== false && jobs.length > 0
+      ? new PulsarThreadReader(cluster.pulsarConnector, pair.kafkaTopic, jobs)
+      : undefined;
   try {
+    pulsarThread?.start();
     // The Pulsar readers subscribe while the Kafka reader starts (its worker thread takes a while to boot):
     // a comparison waits for its Kafka records in any case. A reader that cannot start fails the run.
     const starting = reader.start();
@@ -64,14 +89,11 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
       starting,
       ...plans.map(async ({ partition, ranges }) => {
         const topic = pulsarTopicOf(partition);
-        const last = ranges[ranges.length - 1];
-        const pulsar = topic
-          ? rangedMessages(cluster.pulsar, topic, ranges, {
-              expectOffset: last && last.to > last.from ? last.to - 1n : undefined,
-              settleMs: run.settleMs,
-              readTimeoutMs: run.readTimeoutMs,
-            })
-          : nothing();
+        const pulsar = !topic
+          ? nothing()
+          : pulsarThread
+            ? pulsarThread.stream(partition)
+            : sideBatches(rangedMessages(cluster.pulsar, topic, ranges, readOptions(ranges)), pair.kafkaTopic, partition);
         try {
           await matchOrdered({
             topic: pair.kafkaTopic,
@@ -99,7 +121,7 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
       }),
     ]);
   } finally {
-    await reader.close();
+    await Promise.all([reader.close(), pulsarThread?.close()]);
   }
   return topicSummary(
     pair.kafkaTopic,

@@ -92,6 +92,11 @@ export interface VerifyOptions {
    * or `kafkaConnector`); with your own client alone, Kafka is read in the calling thread.
    */
   kafkaThread?: boolean;
+  /**
+   * Mirror mode: read Pulsar in a worker thread (default true), its messages handed over packed, so this
+   * thread only compares. Only when verify builds the Pulsar client from `config` (not with your `pulsar`).
+   */
+  pulsarThread?: boolean;
   /** Fields compared (all by default). */
   compare?: { key?: boolean; headers?: boolean; timestamp?: boolean };
   /** Value comparison for every topic. Default: bytes. */

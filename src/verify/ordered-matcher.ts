@@ -8,8 +8,8 @@ import type { FieldOptions } from './fields.js';
 import type { Findings } from './findings.js';
 import { fieldDivergences } from './pair.js';
 import type { OffsetRange } from './ranges.js';
+import type { PulsarBatch } from './pulsar-batch.js';
 import type { KafkaBatch, PulsarSide } from './records.js';
-import { samePair } from './same-pair.js';
 import { bytesComparator } from './values.js';
 import type { Counts, PulsarCoordinates } from './types.js';
 
@@ -21,7 +21,7 @@ export interface OrderedMatchInput {
   /** Kafka records of the ranges, in offset order, in batches; ends after the last range. */
   kafka: AsyncIterator<KafkaBatch>;
   /** Messages of the Pulsar partition in order, in batches; may run past the last range (reading stops there). */
-  pulsar: AsyncIterator<PulsarSide[]>;
+  pulsar: AsyncIterator<PulsarBatch>;
   fields: FieldOptions;
   findings: Findings;
   /** Updated as the comparison goes (progress reads it). */
@@ -210,20 +210,20 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
     const r = await input.pulsar.next();
     if (r.done) break;
     const batch = r.value;
-    for (let m = 0; m < batch.length; m++) {
-      const msg = batch[m]!;
-      const o = msg.offset;
-      if (msg.sourceTopic !== undefined && (msg.sourceTopic !== topic || msg.sourcePartition !== partition)) {
+    for (let m = 0; m < batch.count; m++) {
+      const o = batch.offset(m);
+      if (batch.misplaced(m)) {
         counts.pulsarMessages++;
         pulsarCount++;
+        const source = batch.source(m);
         findings.add(
           {
             kind: 'misplaced',
             topic,
             partition,
-            pulsar: coordinates(msg),
-            kafka: kafkaCoordinates(msg.sourceTopic, msg.sourcePartition, o),
-            detail: `message from Kafka ${msg.sourceTopic}[${msg.sourcePartition}]@${o} found in the Pulsar topic mapped to ${topic}[${partition}]`,
+            pulsar: batch.coordinates(m),
+            kafka: kafkaCoordinates(source.topic, source.partition, o),
+            detail: `message from Kafka ${source.topic}[${source.partition}]@${o} found in the Pulsar topic mapped to ${topic}[${partition}]`,
           },
           counts,
         );
@@ -233,7 +233,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       if (!inRange(o)) continue;
       counts.pulsarMessages++;
       pulsarCount++;
-      if (!kafkaDone && highestK < o) await pullUntil(o, coordinates(msg));
+      if (!kafkaDone && highestK < o) await pullUntil(o, batch.coordinates(m));
       const n = find(o);
       const p = n >= 0 ? batchOf(n) : undefined;
       const i = p ? n - p.base : -1;
@@ -245,7 +245,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
             topic,
             partition,
             kafka: kafkaCoordinates(topic, partition, o),
-            pulsar: coordinates(msg),
+            pulsar: batch.coordinates(m),
             detail: again
               ? `Kafka offset ${o} is in Pulsar a second time`
               : `Pulsar holds Kafka offset ${o}, which Kafka does not hold`,
@@ -259,7 +259,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       recent[o % window] = o;
       counts.matched++;
       if (passScan < n) {
-        const at = coordinates(msg);
+        const at = batch.coordinates(m);
         for (let j = passScan; j < n; j++) {
           const q = batchOf(j);
           const k = j - q.base;
@@ -277,7 +277,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
             topic,
             partition,
             kafka: kafkaCoordinates(topic, partition, o),
-            pulsar: coordinates(msg),
+            pulsar: batch.coordinates(m),
             detail: `Kafka offset ${o} comes after offset ${maxMatched} in Pulsar`,
           },
           counts,
@@ -285,8 +285,8 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       } else {
         maxMatched = o;
       }
-      if (!(quick && samePair(p.batch, i, msg))) {
-        const diffs = fieldDivergences(p.batch.record(i), msg, input.pulsarTopic, fields);
+      if (!(quick && batch.same(p.batch, i, m))) {
+        const diffs = fieldDivergences(p.batch.record(i), batch.side(m), input.pulsarTopic, fields);
         const list = Array.isArray(diffs) ? diffs : await diffs;
         for (const d of list)
           findings.add(
@@ -295,7 +295,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
               topic,
               partition,
               kafka: kafkaCoordinates(topic, partition, o),
-              pulsar: coordinates(msg),
+              pulsar: batch.coordinates(m),
             },
             counts,
           );

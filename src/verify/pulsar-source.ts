@@ -4,7 +4,7 @@
 // caller expects (records still in flight) — and never earlier: a read that cannot get there fails.
 import { randomUUID } from 'node:crypto';
 import { K2pError, isK2pError } from '../errors.js';
-import { MessageId, type PulsarClient } from '../pulsar/client/index.js';
+import { MessageId, type Consumer, type PulsarClient } from '../pulsar/client/index.js';
 import { seekOffset } from './pulsar-seek.js';
 import type { OffsetRange } from './ranges.js';
 import { PulsarSide } from './records.js';
@@ -47,18 +47,30 @@ function atOrPast(id: MessageId, last: MessageId): boolean {
   return id.batchIndex < 0 || id.batchSize <= 0 || id.batchIndex >= id.batchSize - 1;
 }
 
+/** What one receive gave: the batch to hand over, the id of the last message received, the highest offset. */
+export interface Received<T> {
+  batch: T;
+  last: MessageId;
+  highest: number;
+}
+
+/** Receives up to `max` messages, waiting up to `timeoutMs` for the first; undefined when none came. */
+export type Receive<T> = (consumer: Consumer, max: number, timeoutMs: number) => Promise<Received<T> | undefined>;
+
 /**
- * A partition's messages in order, in batches (one promise per batch, not per message), each turned back
- * into the Kafka record it stands for. The last message id is asked once, as the read starts; the read
- * ends right after that message (no waiting for a quiet broker) — or, with `expectOffset`, once a message
- * at that offset came or `settleMs` passed. It never ends short: a read that cannot reach the last message
- * id within `readTimeoutMs` of silence fails with K2P_VERIFY_INCOMPLETE.
+ * A partition's messages in order, in batches (one promise per batch, not per message), as `receive` turns
+ * them into batches. The last message id is asked once, as the read starts; the read ends right after that
+ * message (no waiting for a quiet broker) — or, with `expectOffset`, once a message at that offset came or
+ * `settleMs` passed. It never ends short: a read that cannot reach the last message id within
+ * `readTimeoutMs` of silence fails with K2P_VERIFY_INCOMPLETE.
  */
-export async function* pulsarBatches(
+export async function* pulsarReads<T>(
   client: PulsarClient,
   topic: string,
-  options: PulsarReadOptions = {},
-): AsyncGenerator<PulsarSide[], void, undefined> {
+  options: PulsarReadOptions,
+  receive: Receive<T>,
+  consumerOptions: { rawEntries?: boolean } = {},
+): AsyncGenerator<T, void, undefined> {
   // A non-durable subscription (what a reader is): nothing stays on the broker once it closes.
   const consumer = await client.subscribe({
     topic,
@@ -71,6 +83,7 @@ export async function* pulsarBatches(
     receiverQueueSize: options.receiverQueueSize ?? 2000,
     // Batched entries would otherwise fill the queue far past its size (up to 100 entries per grant).
     preciseFlowControl: true,
+    ...consumerOptions,
   });
   const batchSize = options.batchSize ?? 1000;
   const readTimeout = options.readTimeoutMs ?? 120_000;
@@ -86,8 +99,8 @@ export async function* pulsarBatches(
         if (expect === undefined || highest >= expect) return;
         settleDeadline ??= Date.now() + (options.settleMs ?? 0);
       }
-      const messages = await consumer.receiveBatch(batchSize, POLL_MS);
-      if (messages.length === 0) {
+      const got = await receive(consumer, batchSize, POLL_MS);
+      if (got === undefined) {
         if (reached && Date.now() >= settleDeadline!) return;
         if (!reached && Date.now() - quietSince >= readTimeout) {
           throw new K2pError(
@@ -99,18 +112,36 @@ export async function* pulsarBatches(
         continue;
       }
       quietSince = Date.now();
-      const out = new Array<PulsarSide>(messages.length);
-      for (let i = 0; i < messages.length; i++) {
-        const side = new PulsarSide(messages[i]!);
-        if (side.offset > highest) highest = side.offset;
-        out[i] = side;
-      }
-      if (!reached && atOrPast(messages[messages.length - 1]!.id, last!)) reached = true;
-      yield out;
+      if (got.highest > highest) highest = got.highest;
+      if (!reached && atOrPast(got.last, last!)) reached = true;
+      yield got.batch;
     }
   } finally {
     await consumer.close().catch(() => undefined);
   }
+}
+
+/** Messages received as they are, each turned into a PulsarSide. */
+const sides: Receive<PulsarSide[]> = async (consumer, max, timeoutMs) => {
+  const messages = await consumer.receiveBatch(max, timeoutMs);
+  if (messages.length === 0) return undefined;
+  let highest = -1;
+  const out = new Array<PulsarSide>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const side = new PulsarSide(messages[i]!);
+    if (side.offset > highest) highest = side.offset;
+    out[i] = side;
+  }
+  return { batch: out, last: messages[messages.length - 1]!.id, highest };
+};
+
+/** A partition's messages in order, in batches, each turned back into the Kafka record it stands for. */
+export function pulsarBatches(
+  client: PulsarClient,
+  topic: string,
+  options: PulsarReadOptions = {},
+): AsyncGenerator<PulsarSide[], void, undefined> {
+  return pulsarReads(client, topic, options, sides);
 }
 
 /** One message at a time (dual-write mode merges partitions by time). */
@@ -120,6 +151,25 @@ export async function* pulsarMessages(
   options: PulsarReadOptions = {},
 ): AsyncGenerator<PulsarSide, void, undefined> {
   for await (const batch of pulsarBatches(client, topic, options)) yield* batch;
+}
+
+/**
+ * Where each range's read starts (undefined: the first message), each found by seekOffset so a sample reads
+ * only its windows; `all` is false when a position cannot be found — then one reader from the first range's
+ * start goes through all of them.
+ */
+export async function rangeStarts(
+  client: PulsarClient,
+  topic: string,
+  ranges: readonly OffsetRange[],
+): Promise<{ starts: (MessageId | undefined)[]; all: boolean }> {
+  const starts: (MessageId | undefined)[] = [];
+  for (const r of ranges) {
+    const s = r.from > 0n ? await seekOffset(client, topic, r.from) : 'earliest';
+    starts.push(s === 'earliest' ? undefined : s);
+    if (s === undefined) return { starts, all: false };
+  }
+  return { starts, all: true };
 }
 
 /**
@@ -133,29 +183,18 @@ export async function* rangedMessages(
   ranges: readonly OffsetRange[],
   options: Omit<PulsarReadOptions, 'startMessageId'> = {},
 ): AsyncGenerator<PulsarSide[], void, undefined> {
-  const first = ranges[0];
-  if (!first) return;
-  const starts: (MessageId | 'earliest' | undefined)[] = [];
-  for (const r of ranges) {
-    const s = r.from > 0n ? await seekOffset(client, topic, r.from) : 'earliest';
-    starts.push(s);
-    if (s === undefined) break;
-  }
-  if (starts.includes(undefined) || ranges.length === 1) {
-    const s = starts[0];
-    yield* pulsarBatches(client, topic, {
-      ...options,
-      startMessageId: s === 'earliest' || s === undefined ? undefined : s,
-    });
+  if (ranges.length === 0) return;
+  const { starts, all } = await rangeStarts(client, topic, ranges);
+  if (!all || ranges.length === 1) {
+    yield* pulsarBatches(client, topic, { ...options, startMessageId: starts[0] });
     return;
   }
   for (let i = 0; i < ranges.length; i++) {
     const r = ranges[i]!;
-    const s = starts[i]!;
     const last = i === ranges.length - 1;
     const it = pulsarBatches(client, topic, {
       ...(last ? options : { readTimeoutMs: options.readTimeoutMs }),
-      startMessageId: s === 'earliest' ? undefined : s,
+      startMessageId: starts[i],
     });
     const from = Number(r.from);
     const to = Number(r.to);

@@ -241,6 +241,14 @@ export class PulsarSide {
   }
 }
 
+/** `scratch` when it has room for `bytes` more after `at`, else a larger copy of its first `at` bytes. */
+export function withRoom(scratch: Buffer<ArrayBuffer>, at: number, bytes: number): Buffer<ArrayBuffer> {
+  if (at + bytes <= scratch.length) return scratch;
+  const next = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + bytes));
+  next.set(scratch.subarray(0, at));
+  return next;
+}
+
 /** Bytes from `src` into `dst`: a loop for short pieces (a subarray per piece costs more than it saves). */
 function copyBytes(src: Buffer, start: number, len: number, dst: Buffer, at: number): void {
   if (len <= 32) for (let i = 0; i < len; i++) dst[at + i] = src[start + i]!;
@@ -265,9 +273,8 @@ export class KafkaBatchWriter {
   }
 
   private room(bytes: number): void {
-    if (this.at + bytes <= this.scratch.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.at + bytes));
-    next.set(this.scratch.subarray(0, this.at));
+    const next = withRoom(this.scratch, this.at, bytes);
+    if (next === this.scratch) return;
     this.scratch = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }

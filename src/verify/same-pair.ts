@@ -21,15 +21,15 @@ function asciiEquals(buf: Buffer, at: number, len: number, s: string): boolean {
 }
 
 /** Set by `indexed` (no object per header). */
-let indexedPosition = 0;
-let indexedForm = 0;
+export let indexedPosition = 0;
+export let indexedForm = 0;
 
 /**
  * Parses `k2p.h.<position>.<form>.<name>` as decodeHeaders does (position without leading zeros, at most 9
  * digits; form s, b or n): sets indexedPosition and indexedForm (a char code), returns where the name
  * starts, or -1 when it does not parse.
  */
-function indexed(name: string): number {
+export function indexed(name: string): number {
   const first = INDEXED.length;
   let i = first;
   let position = 0;

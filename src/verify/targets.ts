@@ -6,6 +6,7 @@ import {
   targetTopic,
   type GatewayConfig,
   type GroupMapping,
+  type PulsarConnector,
 } from '../config/index.js';
 import { K2pError } from '../errors.js';
 import { KafkajsAdmin } from '../kafka/index.js';
@@ -21,6 +22,8 @@ export interface ClusterPair {
   /** The connector `kafka` reaches (verify built it, or the caller named it): records are read with our fetch client. */
   kafkaConnector?: VerifyKafkaConnector;
   pulsar: PulsarClient;
+  /** The connector `pulsar` was built from (verify built it): mirror mode reads Pulsar in a worker thread. */
+  pulsarConnector?: PulsarConnector;
   admin?: PulsarAdmin;
   pairs: TopicPair[];
   /** Group mappings of this source → target (positions). */
@@ -88,6 +91,7 @@ export async function clusterPairs(options: VerifyOptions): Promise<ClusterPair[
       kafka,
       ...(kafkaConnector ? { kafkaConnector } : {}),
       pulsar,
+      ...(owned ? { pulsarConnector: made.target } : {}),
       admin,
       pairs,
       groups,

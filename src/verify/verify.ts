@@ -176,6 +176,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         settleMs: options.settleMs,
         readTimeoutMs: options.readTimeoutMs,
         kafkaThread: options.kafkaThread,
+        pulsarThread: options.pulsarThread,
         track,
       });
       if (sample && windows)

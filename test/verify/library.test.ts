@@ -74,6 +74,16 @@ test('--from / --to as offsets: only that range is compared', { timeout: 120_000
     from: { offset: 10n },
     to: { offset: 30n },
   });
+  // From connector files, Pulsar is read in a worker thread (packed batches): the same findings.
+  const threaded = await verify({
+    config: [connectors, mappingFile(source.topic, target)],
+    topics: [source.topic],
+    positions: false,
+    from: { offset: 10n },
+    to: { offset: 30n },
+  });
+  assert.deepEqual(threaded.divergences, report.divergences);
+  assert.deepEqual(threaded.topics, report.topics);
   assert.equal(report.divergenceCount, 1, formatReport(report));
   assert.deepEqual(report.divergences[0]!.kafka, { topic: source.topic, partition: 1, offset: '25' });
   assert.deepEqual(
@@ -104,6 +114,17 @@ test(
     });
     assert.equal(all.divergenceCount, 1, formatReport(all));
     assert.equal(all.samples![0]!.divergentWindows, 1);
+    // The same sample read from connector files (Pulsar in a worker thread, each window from its own
+    // position): the same findings.
+    const threaded = await verify({
+      config: [connectors, mappingFile(source.topic, target)],
+      topics: [source.topic],
+      positions: false,
+      sample: { windows: 8, windowSize: 10, seed: 1 },
+    });
+    assert.deepEqual(threaded.divergences, all.divergences);
+    assert.deepEqual(threaded.topics, all.topics);
+    assert.deepEqual(threaded.samples, all.samples);
     // 3 windows on partition 0 only: clean, with the bound the sample supports.
     const some = await verify({
       kafka,
@@ -113,6 +134,14 @@ test(
       pairs,
       sample: { windows: 3, windowSize: 10, partitions: 1, seed: 7 },
     });
+    const someThreaded = await verify({
+      config: [connectors, mappingFile(source.topic, target)],
+      topics: [source.topic],
+      positions: false,
+      sample: { windows: 3, windowSize: 10, partitions: 1, seed: 7 },
+    });
+    assert.deepEqual(someThreaded.topics, some.topics);
+    assert.deepEqual(someThreaded.samples, some.samples);
     const s = some.samples![0]!;
     assert.deepEqual(
       some.topics[0]!.partitions.map((p) => p.partition),

@@ -5,6 +5,7 @@ import type { ClientContext } from './context.js';
 import type { MessageId } from './message-id.js';
 import type { Message } from './message.js';
 import { PartitionConsumer, type ConsumerOptions } from './partition-consumer.js';
+import type { RawEntry } from './raw-entry.js';
 import { parseTopicName, partitionTopic } from './topic-name.js';
 
 export type { ConsumerOptions, SubscriptionType } from './partition-consumer.js';
@@ -103,6 +104,17 @@ export class Consumer {
     if (this.parts.length === 1) out.push(...this.parts[0]!.drain(max - 1));
     else out.push(...this.merged.splice(0, max - 1));
     return out;
+  }
+
+  /**
+   * With the option `rawEntries` (a topic of one partition, or one partition of a topic): entries as they
+   * came, up to `maxMessages` messages (at least one entry), waiting up to `timeoutMs` for the first — none
+   * when none came. Walk each with scanEntry (raw-entry.ts).
+   */
+  receiveEntries(maxMessages: number, timeoutMs: number): Promise<RawEntry[]> {
+    if (this.parts.length !== 1)
+      return Promise.reject(new Error(`receiveEntries reads one partition; ${this.topic} has ${this.parts.length}`)); // a caller's mistake
+    return this.parts[0]!.receiveEntries(maxMessages, timeoutMs);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {

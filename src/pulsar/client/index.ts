@@ -9,3 +9,4 @@ export { Reader, type ReaderOptions } from './reader.js';
 export type { SubscriptionStart } from './subscription-placer.js';
 export { parseTopicName, partitionTopic, type TopicName } from './topic-name.js';
 export type { ClientLogger } from './context.js';
+export { batchSizeOf, keyOf, scanEntry, schemaVersionOf, sequenceIdOf, type EntryMessage, type RawEntry } from './raw-entry.js';

@@ -11,6 +11,7 @@ import type { ClientContext } from './context.js';
 import { decodeEntry } from './incoming.js';
 import { MessageId } from './message-id.js';
 import type { Message } from './message.js';
+import { rawEntry, type RawEntry } from './raw-entry.js';
 import { isServerError } from './server-errors.js';
 
 export type SubscriptionType = SubType;
@@ -42,6 +43,11 @@ export interface ConsumerOptions {
   startMessageId?: MessageId;
   startMessageIdInclusive?: boolean;
   subscriptionProperties?: Record<string, string>;
+  /**
+   * Internal (verify's reader): entries are not decoded into messages; take them with receiveEntries() and
+   * walk them with scanEntry() (raw-entry.ts) — no object per message. receive() gets nothing then.
+   */
+  rawEntries?: boolean;
 }
 
 interface Waiting {
@@ -63,6 +69,10 @@ export class PartitionConsumer {
   private conn: Connection | undefined;
   private readonly queue: Message[] = [];
   private readonly waiting: Waiting[] = [];
+  /** rawEntries: the entries buffered, the messages they hold, and a receiveEntries() waiting for one. */
+  private readonly entries: RawEntry[] = [];
+  private entryMessages = 0;
+  private entryWaiter: { resolve(entries: RawEntry[]): void; reject(err: Error): void; max: number; timer: NodeJS.Timeout } | undefined;
   /** Messages handed to the user (or skipped) since the last FLOW: given back as permits in halves. */
   private consumedSinceFlow = 0;
   /** preciseFlowControl: permits the broker still holds (granted − messages of the entries received)... */
@@ -146,6 +156,7 @@ export class PartitionConsumer {
     this.seeking = false;
     // Everything buffered before the (re)subscribe will be redelivered by the broker: start clean.
     this.queue.length = 0;
+    this.dropEntries();
     this.batchAcks.clear();
     if (o.preciseFlowControl) {
       this.brokerPermits = 0;
@@ -199,8 +210,9 @@ export class PartitionConsumer {
       this.brokerPermits -= n;
       this.perEntry = Math.max(n, Math.round(this.perEntry * 0.875 + n * 0.125));
     }
-    let messages: Message[];
-    let count: number;
+    let messages: Message[] = [];
+    let count = 0;
+    let entry: RawEntry | undefined;
     try {
       const meta = frame.metadata;
       if (meta && (meta.numChunksFromMsg ?? 1) > 1) {
@@ -211,9 +223,16 @@ export class PartitionConsumer {
           this.grantPermits(1); // a chunk never reaches the user: its permit comes back now
           return;
         }
-        const decoded = decodeEntry(this.topic, this.partition, cmd, frame, whole.payload);
-        decoded.messages[0]!.chunkIds = whole.chunkIds;
-        ({ messages, count } = decoded);
+        if (this.options.rawEntries) {
+          entry = rawEntry(this.topic, this.partition, cmd, frame, whole.payload);
+          entry.chunkIds = whole.chunkIds;
+        } else {
+          const decoded = decodeEntry(this.topic, this.partition, cmd, frame, whole.payload);
+          decoded.messages[0]!.chunkIds = whole.chunkIds;
+          ({ messages, count } = decoded);
+        }
+      } else if (this.options.rawEntries) {
+        entry = rawEntry(this.topic, this.partition, cmd, frame);
       } else {
         ({ messages, count } = decodeEntry(this.topic, this.partition, cmd, frame));
       }
@@ -229,6 +248,10 @@ export class PartitionConsumer {
     let delivered = 0;
     const skip = this.skipBefore;
     if (skip && (skip.ledgerId !== cmd.messageId.ledgerId || skip.entryId !== cmd.messageId.entryId)) this.skipBefore = undefined;
+    if (entry) {
+      this.queueEntry(entry, start);
+      return;
+    }
     for (const msg of messages) {
       if (start && !this.lastDelivered && this.before(msg.id, start)) continue;
       if (this.skipBefore && msg.id.batchIndex < this.skipBefore.batchIndex) continue;
@@ -245,6 +268,74 @@ export class PartitionConsumer {
     if (start.ledgerId >= MessageId.latest.ledgerId) return false; // latest: the broker starts after the end
     const c = id.compare(start);
     return this.options.startMessageIdInclusive ? c < 0 : c <= 0;
+  }
+
+  /** rawEntries: the entry queued (or handed over), the messages the start filters leave out skipped. */
+  private queueEntry(entry: RawEntry, start: MessageId | undefined): void {
+    // Indexes below firstIndex are left out, as the per-message filters of onMessage leave them out.
+    const end = entry.metadata.numMessagesInBatch === undefined ? 0 : entry.count;
+    const size = end === 0 ? 0 : entry.count;
+    const out = (i: number) =>
+      (start !== undefined && !this.lastDelivered && this.before(new MessageId(entry.ledgerId, entry.entryId, this.partition, i, size), start)) ||
+      (this.skipBefore !== undefined && i < this.skipBefore.batchIndex);
+    while (entry.firstIndex < end && out(entry.firstIndex)) entry.firstIndex++;
+    if (entry.firstIndex >= end) {
+      this.grantPermits(entry.count); // nothing in it for the reader
+      return;
+    }
+    this.entries.push(entry);
+    this.entryMessages += entry.count;
+    const waiter = this.entryWaiter;
+    if (waiter) {
+      this.entryWaiter = undefined;
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.takeEntries(waiter.max));
+    }
+  }
+
+  /** Entries from the front, up to `max` messages (at least one entry); their permits go back. */
+  private takeEntries(max: number): RawEntry[] {
+    let n = 0;
+    let taken = 0;
+    while (taken < this.entries.length && (taken === 0 || n + this.entries[taken]!.count <= max)) n += this.entries[taken++]!.count;
+    const out = this.entries.splice(0, taken);
+    this.entryMessages -= n;
+    const last = out[out.length - 1]!;
+    const size = last.metadata.numMessagesInBatch;
+    this.lastDelivered = new MessageId(last.ledgerId, last.entryId, this.partition, size === undefined ? -1 : size - 1, size ?? 0);
+    this.grantPermits(n);
+    return out;
+  }
+
+  private dropEntries(): void {
+    this.entries.length = 0;
+    this.entryMessages = 0;
+  }
+
+  /**
+   * rawEntries: the entries buffered, up to `maxMessages` messages (at least one entry); waits up to
+   * `timeoutMs` for the first, else gives none. Walk each with scanEntry.
+   */
+  receiveEntries(maxMessages: number, timeoutMs: number): Promise<RawEntry[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.state === 'closed') return Promise.reject(this.closedError());
+    if (this.entryWaiter) return Promise.reject(new Error(`receiveEntries on ${this.topic}: one call at a time`)); // a caller's mistake
+    if (this.entries.length > 0) return Promise.resolve(this.takeEntries(maxMessages));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.entryWaiter = undefined;
+        resolve([]);
+      }, timeoutMs);
+      this.entryWaiter = { resolve, reject, max: maxMessages, timer };
+    });
+  }
+
+  private rejectEntryWaiter(err: Error): void {
+    const waiter = this.entryWaiter;
+    this.entryWaiter = undefined;
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.reject(err);
   }
 
   private deliver(msg: Message): void {
@@ -289,7 +380,7 @@ export class PartitionConsumer {
     if (!this.conn || this.state !== 'ready') return;
     const size = this.options.receiverQueueSize;
     const per = Math.max(1, this.perEntry);
-    const buffered = this.queue.length;
+    const buffered = this.queue.length + this.entryMessages;
     if (buffered + Math.max(0, this.brokerPermits) * per > size / 2) return;
     const target = this.perEntry === 0 ? 1 : Math.max(1, Math.floor((size - buffered) / per));
     const grant = target - this.brokerPermits;
@@ -343,7 +434,7 @@ export class PartitionConsumer {
   }
 
   get buffered(): number {
-    return this.queue.length;
+    return this.queue.length + this.entryMessages;
   }
 
   acknowledge(msg: Message | MessageId): void {
@@ -435,8 +526,9 @@ export class PartitionConsumer {
   /** Drops what is buffered and asks the broker to send every unacknowledged message again. */
   redeliverUnacknowledged(): void {
     if (!this.conn) return;
-    const buffered = this.queue.length;
+    const buffered = this.queue.length + this.entryMessages;
     this.queue.length = 0;
+    this.dropEntries();
     this.epoch++;
     this.conn.send({ type: 'REDELIVER_UNACKNOWLEDGED_MESSAGES', consumerId: this.id, consumerEpoch: this.epoch });
     if (buffered > 0) this.grantPermits(buffered);
@@ -464,6 +556,7 @@ export class PartitionConsumer {
       throw err;
     }
     this.queue.length = 0;
+    this.dropEntries();
     this.batchAcks.clear();
     if (typeof target !== 'number' && this.options.durable === false) {
       this.options.startMessageId = target;
@@ -485,7 +578,7 @@ export class PartitionConsumer {
 
   /** True when a message after the last delivered one exists on the topic (readers). */
   async hasMessageAvailable(): Promise<boolean> {
-    if (this.queue.length > 0) return true;
+    if (this.queue.length > 0 || this.entries.length > 0) return true;
     const { last } = await this.getLastMessageId();
     if (last.entryId < 0n) return false;
     const reference = this.lastDelivered ?? this.options.startMessageId;
@@ -519,6 +612,7 @@ export class PartitionConsumer {
       clearTimeout(w.timer);
       w.reject(err);
     }
+    this.rejectEntryWaiter(err);
     this.untrack();
   }
 
@@ -538,6 +632,7 @@ export class PartitionConsumer {
       clearTimeout(w.timer);
       w.reject(this.closedError());
     }
+    this.rejectEntryWaiter(this.closedError());
     const conn = this.conn;
     this.conn = undefined;
     if (!conn || conn.closed) return;
