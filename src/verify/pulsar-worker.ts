@@ -2,7 +2,7 @@
 // packedRanges (seeking, flow control, end detection as rangedMessages; messages packed straight from the
 // entries) and sends each packed batch over (transferred), a partition at most `credits` batches ahead.
 import { parentPort, workerData } from 'node:worker_threads';
-import { pulsarClients } from '../mirror/setup.js';
+import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
 import { packedRanges } from './pulsar-entries.js';
 import { PulsarBatchWriter } from './pulsar-pack.js';
 import type { FromPulsarWorker, PulsarReadJob, PulsarWorkerData, ToPulsarWorker } from './pulsar-thread.js';
@@ -11,7 +11,10 @@ import { sendable } from './worker-thread.js';
 const data = workerData as PulsarWorkerData;
 const port = parentPort!;
 const send = (m: FromPulsarWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
-const client = pulsarClients(data.connector).pulsar;
+const c = data.connector;
+// Built here rather than with the mirror's pulsarClients: that module loads the Kafka and schema clients too,
+// seconds of start-up for a thread that needs none of them.
+const client = new PulsarClient({ serviceUrl: c.serviceUrl, auth: c.token ? tokenAuth(c.token) : undefined, tls: c.tls?.ca ? { ca: c.tls.ca } : undefined });
 const credits = new Map<number, number>();
 const stopped = new Set<number>();
 const waiting = new Map<number, () => void>();
