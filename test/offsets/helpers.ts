@@ -18,6 +18,12 @@ import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
 // kafkajs is CommonJS; Node's ESM loader does not detect this one as a named export.
 const { ConfigResourceTypes } = kafkajs;
 
+/**
+ * For the test's kafkajs consumers: disconnect() waits for the fetch in flight, which an idle partition holds
+ * for maxWaitTimeInMs (kafkajs's default 5 s); records still come back as soon as the broker has them.
+ */
+export const QUICK_FETCH = { maxWaitTimeInMs: 500 } as const;
+
 export const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-offsets-test', logLevel: logLevel.NOTHING });
 export const client = testClient();
 export const redis = new Redis(STACK.redisUrl);
@@ -101,7 +107,7 @@ export async function waitMirrored(pair: MirroredPair, timeoutMs = 120_000): Pro
 export async function consumeUntil(group: string, topic: string, stops: Map<number, bigint>): Promise<Map<number, bigint[]>> {
   const read = new Map<number, bigint[]>();
   const pending = new Set([...stops].filter(([, n]) => n > 0n).map(([p]) => p));
-  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000, ...QUICK_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let finish!: () => void;
@@ -152,21 +158,39 @@ export function offsetsDeps(pair: MirroredPair, options: { index?: boolean; mirr
   return deps;
 }
 
-/** Our consumer on the subscription reads until `idleMs` without a message; offsets per partition. */
-export async function readRest(pulsar: PulsarClient, topic: string, subscription: string, idleMs = 3000, ack = true): Promise<Map<number, bigint[]>> {
+/** The last Kafka offset of what each partition should deliver from `from` on (partitions with nothing left out). */
+export function restEnds(kafkaSide: Map<number, bigint[]>, from: Map<number, bigint>): Map<number, bigint> {
+  const ends = new Map<number, bigint>();
+  for (const [p, all] of kafkaSide) {
+    const n = from.get(p);
+    const last = n === undefined ? undefined : all.filter((o) => o >= n).at(-1);
+    if (last !== undefined) ends.set(p, last);
+  }
+  return ends;
+}
+
+/**
+ * Our consumer on the subscription reads until `idleMs` without a message; offsets per partition. With `ends`
+ * (see restEnds), once every partition delivered its last offset the read ends after 1 s without a message:
+ * a later one could only be a duplicate or a record Kafka does not have (assertRest shows one that comes).
+ */
+export async function readRest(pulsar: PulsarClient, topic: string, subscription: string, ends?: Map<number, bigint>, idleMs = 3000): Promise<Map<number, bigint[]>> {
   const consumer = await pulsar.subscribe({ topic, subscription, subscriptionType: 'Failover' });
   const out = new Map<number, bigint[]>();
+  const pending = new Set(ends?.keys());
   try {
     for (;;) {
       let m;
       try {
-        m = await consumer.receive(idleMs);
+        m = await consumer.receive(ends && pending.size === 0 ? 1000 : idleMs);
       } catch {
         break;
       }
-      if (ack) consumer.acknowledge(m);
+      consumer.acknowledge(m);
       const p = m.id.partition;
-      out.set(p, [...(out.get(p) ?? []), BigInt(m.properties['k2p.offset']!)]);
+      const offset = BigInt(m.properties['k2p.offset']!);
+      out.set(p, [...(out.get(p) ?? []), offset]);
+      if (ends?.get(p) === offset) pending.delete(p);
     }
   } finally {
     await consumer.close();
@@ -179,7 +203,7 @@ export async function kafkaOffsets(topic: string, partitions: number): Promise<M
   await adminReady;
   const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
   const out = new Map<number, bigint[]>(Array.from({ length: partitions }, (_, p) => [p, []]));
-  const consumer = kafka.consumer({ groupId: uniqueName('k2p-offsets-reader'), readUncommitted: false });
+  const consumer = kafka.consumer({ groupId: uniqueName('k2p-offsets-reader'), readUncommitted: false, ...QUICK_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let last = Date.now();
@@ -248,10 +272,17 @@ export async function compactNow(topic: string, partitions: number, timeoutMs = 
     for (;;) {
       await producer.send({ topic, messages: Array.from({ length: partitions }, (_, p) => ({ partition: p, key: 'roll', value: 'roll' })) });
       const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-      const visible = await kafkaOffsets(topic, partitions);
+      let visible = await kafkaOffsets(topic, partitions);
       if ([...visible].every(([p, list]) => BigInt(list.length) < ends.get(p)!)) {
         await kafkaAdmin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
-        return visible;
+        // A cleaning pass already under way (or started before the broker applied the change) still removes
+        // records: what is visible counts once two reads a second apart agree.
+        for (let settled = visible; ; settled = visible) {
+          await new Promise((r) => setTimeout(r, 1000));
+          visible = await kafkaOffsets(topic, partitions);
+          if ([...visible].every(([p, list]) => list.join() === settled.get(p)!.join())) return visible;
+          assert.ok(Date.now() < deadline, `Kafka kept compacting ${topic} after compaction was turned off`);
+        }
       }
       assert.ok(Date.now() < deadline, `Kafka did not compact ${topic} (visible ${[...visible].map(([p, l]) => `${p}: ${l.length}/${ends.get(p)}`).join(', ')})`);
       await new Promise((r) => setTimeout(r, 2000));
@@ -272,10 +303,19 @@ export function assertRest(what: string, got: Map<number, bigint[]>, kafkaSide: 
   }
 }
 
-/** A kafkajs consumer in `group` resumes from its committed offsets and reads to the end; offsets per partition. */
+/**
+ * A kafkajs consumer in `group` resumes from its committed offsets and reads to the end; offsets per partition.
+ * Done once every partition is read to its end offset, or `idleMs` after the last record (a transactional
+ * partition may end on a marker).
+ */
 export async function kafkaResume(group: string, topic: string, idleMs = 4000): Promise<Map<number, bigint[]>> {
+  await adminReady;
+  const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+  const [committed] = await kafkaAdmin.fetchOffsets({ groupId: group, topics: [topic] });
+  const startAt = new Map(committed!.partitions.map((p) => [p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset)]));
   const out = new Map<number, bigint[]>();
-  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const complete = () => [...ends].every(([p, end]) => (out.get(p)?.at(-1) ?? (startAt.get(p) ?? 0n) - 1n) + 1n >= end);
+  const consumer = kafka.consumer({ groupId: group, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1000, ...QUICK_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let last = Date.now();
@@ -286,7 +326,7 @@ export async function kafkaResume(group: string, topic: string, idleMs = 4000): 
       last = Date.now();
     },
   });
-  while (Date.now() - last < idleMs) await new Promise((r) => setTimeout(r, 200));
+  while (!complete() && Date.now() - last < idleMs) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return out;
 }

@@ -9,7 +9,7 @@ import { rollback } from '../../src/offsets/rollback.js';
 import { partitionTopic } from '../../src/pulsar/client/index.js';
 import { admin } from '../helpers/pulsar.js';
 import { uniqueName } from '../helpers/stack.js';
-import { client, consumeUntil, kafka, offsetsDeps, produce, sourceAndTarget, startMirror, waitMirrored } from './helpers.js';
+import { client, consumeUntil, kafka, offsetsDeps, produce, QUICK_FETCH, sourceAndTarget, startMirror, waitMirrored } from './helpers.js';
 
 const target = (group: string) => ({ group, subscription: uniqueName('sub'), type: 'Failover' as const, whenNoOffset: 'earliest' as const });
 
@@ -34,7 +34,7 @@ test('refusals: active group, mirror behind, never cut over, consumer attached, 
   await assert.rejects(rollback(deps, g), (e) => isK2pError(e, 'K2P_OFF_STATE'));
 
   // A member of the group is active on Kafka.
-  const member = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  const member = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, ...QUICK_FETCH });
   await member.connect();
   await member.subscribe({ topics: [pair.source] });
   let joined!: () => void;

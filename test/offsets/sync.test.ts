@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { cutover } from '../../src/offsets/cutover.js';
 import { OffsetSync, syncGroups } from '../../src/offsets/sync.js';
 import { uniqueName } from '../helpers/stack.js';
-import { client, kafka, kafkaOffsets, offsetsDeps, readRest, sourceAndTarget, startMirror } from './helpers.js';
+import { client, kafka, kafkaOffsets, offsetsDeps, QUICK_FETCH, readRest, sourceAndTarget, startMirror } from './helpers.js';
 
 const PARTITIONS = 3;
 
@@ -33,7 +33,7 @@ test('sync follows a consuming group under load; cutover continues exactly where
   // The application on Kafka: reads slowly, commits after each batch.
   const readOnKafka = new Map<number, bigint[]>();
   const committed = new Map<number, bigint>();
-  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 4000 });
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 4000, ...QUICK_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [pair.source], fromBeginning: true });
   await consumer.run({

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cutover } from '../../src/offsets/cutover.js';
 import { uniqueName } from '../helpers/stack.js';
-import { assertRest, client, consumeUntil, kafkaOffsets, offsetsDeps, produce, pythonRest, readRest, sourceAndTarget, startMirror, waitMirrored } from './helpers.js';
+import { assertRest, client, consumeUntil, kafkaOffsets, offsetsDeps, produce, pythonRest, readRest, restEnds, sourceAndTarget, startMirror, waitMirrored } from './helpers.js';
 
 test('committed offsets inside Pulsar batches become subscriptions that deliver exactly the rest (ours with the index, Python without)', { timeout: 300_000 }, async () => {
   const pair = await sourceAndTarget('off-tr', 6);
@@ -39,7 +39,7 @@ test('committed offsets inside Pulsar batches become subscriptions that deliver 
     result.partitions.map((p) => p.kafkaOffset),
     [0, 1, 2, 3, 4, 5].map((p) => String(from.get(p))),
   );
-  assertRest('our consumer', await readRest(client, pair.target, subOurs), kafkaSide, from);
+  assertRest('our consumer', await readRest(client, pair.target, subOurs, restEnds(kafkaSide, from)), kafkaSide, from);
 
   // The official client, translation without the index.
   const bare = offsetsDeps(pair, { index: false });
