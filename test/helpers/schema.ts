@@ -6,7 +6,7 @@ import { Mirror, type MirroredTopic } from '../../src/mirror/mirror.js';
 import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
 import { SchemaConverter, pulsarSchemaTarget, type SchemaConverterOptions } from '../../src/mirror/schema-converter.js';
 import { RegistryClient, SchemaTranslator } from '../../src/schema/index.js';
-import { MessageId, type Message, type PulsarClient } from '../../src/pulsar/client/index.js';
+import type { PulsarClient } from '../../src/pulsar/client/index.js';
 import { admin } from './pulsar.js';
 import { STACK, cleanup, uniqueName } from './stack.js';
 
@@ -81,20 +81,6 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
   } finally {
     await admin.disconnect();
   }
-}
-
-/** Every message of a non-partitioned topic (the dead-letter topic), from the start. */
-export async function readAll(client: PulsarClient, topic: string, timeoutMs = 3000): Promise<Message[]> {
-  const reader = await client.createReader({ topic, startMessageId: MessageId.earliest });
-  const out: Message[] = [];
-  try {
-    for (;;) out.push(await reader.readNext(timeoutMs));
-  } catch (err) {
-    if (!/K2P_PLS_TIMEOUT/.test((err as Error).message)) throw err;
-  } finally {
-    await reader.close();
-  }
-  return out;
 }
 
 /** A Kafka topic, its provisioned Pulsar target and a dead-letter topic; all (and `<source>-value`) removed after the file. */

@@ -9,9 +9,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { MirroredTopic } from '../../src/mirror/mirror.js';
 import type { SchemaConverter, SchemaConverterOptions } from '../../src/mirror/schema-converter.js';
 import { frameHeader } from '../../src/schema/index.js';
-import { admin, testClient } from '../helpers/pulsar.js';
+import { admin, readStored, testClient } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { committedTo, endOffsets, mirrorUntil, readAll, registerSchema, registryCall, registryConverter as makeConverter, schemaTopics } from '../helpers/schema.js';
+import { committedTo, endOffsets, mirrorUntil, registerSchema, registryCall, registryConverter as makeConverter, schemaTopics } from '../helpers/schema.js';
 import { STACK, uniqueName } from '../helpers/stack.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-schema-avro-test', logLevel: logLevel.NOTHING });
@@ -143,7 +143,7 @@ test('unknown schema id, corrupt body, not framed and an incompatible change go 
   };
   const ends = await endOffsets(kafka, t.source);
   const mirror = await mirrorUntil(kafka, client, [topic], (m) => committedTo(m, ends));
-  const dead = await readAll(client, t.deadLetter);
+  const dead = await readStored(client, t.deadLetter);
   assert.equal(mirror.status().reduce((n, p) => n + p.deadLetters, 0), 4, `${logs.join('\n')}\n${dead.map((m) => `${m.key} ${m.properties['k2p.dlq.reason']}`).join('\n')}`);
   assert.equal(mirror.status().reduce((n, p) => n + p.records, 0), 7, 'the 5 good records, the one before and the one after the bad ones');
   assert.equal(await admin.schemas.compatibility(t.target), 'BACKWARD');

@@ -11,9 +11,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../../src/config/index.js';
 import { applyPlan } from '../../src/mirror/provision.js';
 import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
-import { admin } from '../helpers/pulsar.js';
+import { admin, readStored } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registerSchema } from '../helpers/schema.js';
+import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, registerSchema } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
@@ -79,7 +79,7 @@ test('mapping files pick registry, string and json (+ .avsc) translation; bad va
   assert.deepEqual(schemas.map((s) => s?.type), ['AVRO', 'STRING', 'AVRO']);
   assert.deepEqual(JSON.parse(schemas[2]!.schema), avsc);
 
-  const dead = async (t: string) => (await readAll(pair.pulsar, `persistent://public/default/${t}-dlq`)).map((m) => [m.properties['k2p.dlq.code'], m.properties['k2p.dlq.reason']]);
+  const dead = async (t: string) => (await readStored(pair.pulsar, `persistent://public/default/${t}-dlq`)).map((m) => [m.properties['k2p.dlq.code'], m.properties['k2p.dlq.reason']]);
   const textDead = await dead(names.text);
   assert.equal(textDead.length, 1);
   assert.equal(textDead[0]![0], 'K2P_SCH_BODY');

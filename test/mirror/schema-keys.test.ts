@@ -16,9 +16,9 @@ import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import type { Message } from '../../src/pulsar/client/index.js';
 import { frameHeader } from '../../src/schema/index.js';
 import { runJavaReferee } from '../helpers/java.js';
-import { admin } from '../helpers/pulsar.js';
+import { admin, readStored } from '../helpers/pulsar.js';
 import { runReferee } from '../helpers/python.js';
-import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, readAll, registryCall } from '../helpers/schema.js';
+import { committedTo, dropSubjectAfter, endOffsets, mirrorUntil, registryCall } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
@@ -54,7 +54,7 @@ async function mirrorFile(file: string, topic: string, subscribe: string[]): Pro
   const ends = await endOffsets(kafka, topic);
   const mirror = await mirrorUntil(pair.kafka, pair.pulsar, pair.topics, (m) => committedTo(m, ends));
   const status = mirror.status();
-  const dead = await readAll(pair.pulsar, `persistent://public/default/${topic}-dlq`);
+  const dead = await readStored(pair.pulsar, `persistent://public/default/${topic}-dlq`);
   return { records: status.reduce((n, s) => n + s.records, 0), dead };
 }
 

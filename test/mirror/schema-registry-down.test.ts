@@ -16,7 +16,8 @@ import { reportSchemaEvents } from '../../src/mirror/schema-converter.js';
 import { closePair, mirrorPairs, planPair } from '../../src/mirror/setup.js';
 import { partitionTopic } from '../../src/pulsar/client/index.js';
 import { frameHeader } from '../../src/schema/index.js';
-import { committedTo, endOffsets, readAll, registerSchema } from '../helpers/schema.js';
+import { readStored } from '../helpers/pulsar.js';
+import { committedTo, endOffsets, registerSchema } from '../helpers/schema.js';
 import { STACK, cleanup, uniqueName } from '../helpers/stack.js';
 import { kafkaTopicsForTest, writeRegistryMirrorConfig } from '../helpers/mirror-config.js';
 
@@ -108,8 +109,13 @@ test('registry unreachable: batches retried with bounded backoff, reported, noth
   cleanup(() => mirror.stop());
   await mirror.start();
 
-  // Unreachable: 15 s — longer than one hold (8 s), so the batch is also thrown back to the consumer and fetched again.
-  await new Promise((r) => setTimeout(r, 15_000));
+  // Unreachable until a batch outlived one hold (8 s) and was thrown back to the consumer to be fetched again.
+  const handedBack = () => logs.some((l) => l.event === 'schema-registry-unreachable' && l.fields.retriedBy !== undefined);
+  const outage = Date.now();
+  while (!handedBack() || errors.filter((e) => e.event === 'schema-registry-unreachable').length < 3) {
+    if (Date.now() - outage > 60_000) break; // the assertions below say what is missing
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const unreachable = errors.filter((e) => e.event === 'schema-registry-unreachable');
   assert.ok(unreachable.length >= 3, `failed attempts reported to the observer: ${JSON.stringify(errors)}`);
   assert.ok(unreachable.every((e) => /K2P_SCH_REGISTRY/.test(e.message) && /ECONNREFUSED|connect|fetch failed/i.test(e.message)), JSON.stringify(unreachable.slice(0, 3)));
@@ -121,7 +127,7 @@ test('registry unreachable: batches retried with bounded backoff, reported, noth
   assert.equal(proxy.connections, 0);
   assert.equal(stored.reduce((a, b) => a + b, 0), 0, 'nothing stored while the registry is unreachable');
   assert.ok(mirror.status().every((s) => s.committedOffset === -1n && s.records === 0 && s.paused === undefined), JSON.stringify(mirror.status(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
-  for (const p of [0, 1]) assert.equal((await readAll(pair.pulsar, partitionTopic(target, p), 1000)).length, 0, `nothing written to partition ${p}`);
+  for (const p of [0, 1]) assert.equal((await readStored(pair.pulsar, partitionTopic(target, p), 1000)).length, 0, `nothing written to partition ${p}`);
 
   // Reachable again: the same port now proxies to the real registry.
   await proxy.open();
@@ -134,7 +140,7 @@ test('registry unreachable: batches retried with bounded backoff, reported, noth
   await mirror.stop();
   assert.ok(proxy.connections > 0);
   for (const p of [0, 1]) {
-    const messages = await readAll(pair.pulsar, partitionTopic(target, p));
+    const messages = await readStored(pair.pulsar, partitionTopic(target, p));
     const offsets = messages.map((m) => m.properties['k2p.offset']);
     assert.deepEqual(offsets, Array.from({ length: 20 }, (_, i) => String(i)), `partition ${p}: each record exactly once, in order`);
     assert.deepEqual(
