@@ -15,7 +15,8 @@
 // other work): N and each route's S run interleaved in BENCH_ROUNDS short slices, each ratio taken over the
 // same slices of time; K and P run in two halves, just before and just after the V phases.
 // BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
-// BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_LANES (the facade's Kafka producer lanes), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
+// BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_LANES (the facade's Kafka producer lanes), BENCH_PRODUCER (kafkajs | wire: the
+// facade's Kafka producer), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
 // process, i.e. the servers, during the single-record phases), BENCH_PROFILE_STREAM=<file> (the same for V).
 // Prints every figure, how many broker sends carried the single-record requests, the load average, and one
 // JSON line. Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
@@ -45,6 +46,8 @@ const which = process.env.BENCH_ROUTE ?? 'all';
 const routes: Route[] = which === 'all' ? ['kafka', 'pulsar', 'dual'] : [which as Route];
 /** The facade's Kafka producer lanes (routes kafka and dual); default the facade's. */
 const lanes = process.env.BENCH_LANES === undefined ? undefined : Number(process.env.BENCH_LANES);
+/** The facade's Kafka producer (kafkajs | wire); default the facade's. */
+const kafkaProducer = process.env.BENCH_PRODUCER as 'kafkajs' | 'wire' | undefined;
 const PARTITIONS = 4;
 const run = randomUUID().slice(0, 8);
 const topicOf = (route: Route) => `bench-facade-${run}-${route}`;
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'm.yaml'), `source: k\ntarget: p\ntopics:\n${mappings}`);
   const config = loadConfig([join(dir, 'c.yaml'), join(dir, 'm.yaml')]);
   // The logger `k2p facade` runs with (level K2P_LOG_LEVEL, default info): its cost per request is measured too.
-  const facade: RunningFacade = await startFacade(config, { port: 0, logger: cliLogger(config), producerLanes: lanes });
+  const facade: RunningFacade = await startFacade(config, { port: 0, logger: cliLogger(config), producerLanes: lanes, kafkaProducer });
 
   const noop = Fastify();
   noop.get('/noop', async () => ({}));
@@ -220,9 +223,9 @@ async function main(): Promise<void> {
   if (pulsarProducer) await admin.topics.delete(nativeTopic, { force: true }).catch(() => undefined);
 
   const n = perSecond(N);
-  console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
+  console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s) (${facade.core.kafka.producer}), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;

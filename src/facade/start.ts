@@ -13,7 +13,8 @@ import { kafkaClient } from '../kafka/index.js';
 import { PulsarAdmin } from '../pulsar/admin/index.js';
 import { PulsarClient, tokenAuth } from '../pulsar/client/index.js';
 import { FacadeCore, type FacadeCoreOptions } from './facade.js';
-import { KafkaSide } from './kafka/kafka-side.js';
+import { connectionSettings } from '../kafka/wire/from-connector.js';
+import { KAFKA_PRODUCER, KafkaSide, type KafkaProducerKind } from './kafka/kafka-side.js';
 import { PulsarSide } from './pulsar/pulsar-side.js';
 import { RouteTable } from './route-table.js';
 import { EmbeddedSchemas } from './schema/embedded-schemas.js';
@@ -35,6 +36,8 @@ export interface StartFacadeOptions extends FacadeHttpOptions, FacadeCoreOptions
   consumerKeyPrefix?: string;
   /** Kafka producers the routes kafka and dual write through (partition p by lane p % lanes); default PRODUCER_LANES. */
   producerLanes?: number;
+  /** The Kafka producer of routes kafka and dual: kafkajs's or ours (`wire`); default KAFKA_PRODUCER. */
+  kafkaProducer?: KafkaProducerKind;
 }
 
 export interface RunningFacade {
@@ -51,7 +54,7 @@ function pick<K extends 'kafka' | 'pulsar'>(config: GatewayConfig, name: string,
 }
 
 /** The facade's domain object from loaded config (no server). */
-export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs' | 'redis' | 'consumerInstanceTimeoutMs' | 'consumerKeyPrefix' | 'producerLanes'> = {}): FacadeCore {
+export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptions, 'source' | 'flipTimeoutMs' | 'redis' | 'consumerInstanceTimeoutMs' | 'consumerKeyPrefix' | 'producerLanes' | 'kafkaProducer'> = {}): FacadeCore {
   const sources = [...new Set(config.mappings.map((m) => m.source))];
   const source = options.source ?? sources[0];
   if (!source) throw new K2pError('K2P_CFG_INVALID', 'the facade needs a mapping file (its source names the Kafka connector)', {});
@@ -59,11 +62,12 @@ export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptio
   if (targets.length !== 1) throw new K2pError('K2P_CFG_INVALID', `the facade serves one Pulsar cluster; mappings of ${source} name ${targets.length}`, { targets });
   const k = pick(config, source, 'kafka');
   const p = pick(config, targets[0]!, 'pulsar');
-  const kafka = kafkaClient({ ...k, brokers: [...k.brokers], sasl: k.sasl ? { ...k.sasl } : undefined });
+  const connector = { ...k, brokers: [...k.brokers], sasl: k.sasl ? { ...k.sasl } : undefined };
+  const kafka = kafkaClient(connector);
   const tls = p.tls?.ca ? { ca: p.tls.ca } : undefined;
   const client = new PulsarClient({ serviceUrl: p.serviceUrl, auth: p.token ? tokenAuth(p.token) : undefined, tls });
   const admin = new PulsarAdmin({ url: p.adminUrl, token: p.token });
-  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka, options.producerLanes), new PulsarSide(client, admin), options);
+  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka, options.producerLanes, (options.kafkaProducer ?? KAFKA_PRODUCER) === 'wire' ? { brokers: connector.brokers, settings: connectionSettings(connector) } : undefined), new PulsarSide(client, admin), options);
   const redisConnectors = Object.values(config.connectors).filter((c): c is RedisConnector => c.kind === 'redis');
   const rc = options.redis !== undefined ? redisConnectors.find((c) => c.name === options.redis) : redisConnectors.length === 1 ? redisConnectors[0] : undefined;
   if (options.redis !== undefined && !rc) throw new K2pError('K2P_CFG_INVALID', `no redis connector named "${options.redis}"`, { connector: options.redis });

@@ -6,6 +6,7 @@
 // Kafka's order with sequence id = Kafka offset.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { KafkaProducerKind } from '../../src/facade/kafka/kafka-side.js';
 import { submitByLane } from '../../src/facade/lanes.js';
 import type { PlacedRecord, RecordResult } from '../../src/facade/records.js';
 import type { Route } from '../../src/facade/route-table.js';
@@ -48,10 +49,17 @@ test('submitByLane: a request spanning lanes is split by lane in its order, resu
   assert.deepEqual(seen, [[3, ['x', 'y']]]);
 });
 
-for (const route of ['kafka', 'dual'] as Route[]) {
-  test(`route ${route}, ${LANES} producer lanes: ${CLIENTS} concurrent clients, offsets exact, order kept per partition, no duplicate`, { timeout: 180_000 }, async () => {
+// Both Kafka producers the facade can write through: ours (the default) on both routes, kafkajs's on route kafka.
+const cases: [Route, KafkaProducerKind][] = [
+  ['kafka', 'wire'],
+  ['dual', 'wire'],
+  ['kafka', 'kafkajs'],
+];
+for (const [route, producer] of cases) {
+  test(`route ${route}, ${LANES} producer lanes (${producer}): ${CLIENTS} concurrent clients, offsets exact, order kept per partition, no duplicate`, { timeout: 180_000 }, async () => {
     const { topic, pulsarTopic } = await topics(`fct-lanes-${route}`, PARTITIONS);
-    const core = facadeCore(writeConfig(topic, route), { producerLanes: LANES });
+    const core = facadeCore(writeConfig(topic, route), { producerLanes: LANES, kafkaProducer: producer });
+    assert.equal(core.kafka.producer, producer);
     const app = buildFacadeApp(core, {});
     cleanup(async () => {
       await app.close();

@@ -1,6 +1,9 @@
-// Route kafka: a plain proxy to the Kafka cluster through kafkajs (producers, admin metadata and offsets).
-// Partitions are written through producer lanes (src/facade/lanes.ts); concurrent produce requests of a topic's
-// lane are coalesced into one producer send (src/facade/batcher.ts).
+// Route kafka: a plain proxy to the Kafka cluster. Records are written by our own idempotent producer
+// (src/kafka/wire/producer.ts, through wire-writer.ts) or, if asked, kafkajs's; metadata and offsets are read
+// through kafkajs's admin client. Partitions are written through producer lanes (src/facade/lanes.ts);
+// concurrent produce requests of a topic's lane are coalesced into one producer send (src/facade/batcher.ts).
+// Ours is the default: a single-record send costs about a third of kafkajs's CPU and half its round trip here
+// (docs/facade.md).
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { K2pError } from '../../errors.js';
 import { kafkaErrorType, causeChain } from '../../kafka/errors.js';
@@ -8,8 +11,14 @@ import type { PartitionInfo, PartitionOffsets, PlacedRecord, RecordResult } from
 import { CODES, RestError } from '../rest-error.js';
 import { SendBatcher } from '../batcher.js';
 import { LaneBatchers, PRODUCER_LANES, submitByLane } from '../lanes.js';
+import { WireWriter, type WireSettings } from './wire-writer.js';
 
 const TOPICS_TTL_MS = 5_000;
+
+/** The Kafka producer routes kafka and dual write through: kafkajs's, or ours (src/kafka/wire/producer.ts). */
+export type KafkaProducerKind = 'kafkajs' | 'wire';
+/** The facade's default. */
+export const KAFKA_PRODUCER: KafkaProducerKind = 'wire';
 
 /** A kafkajs failure as the REST Proxy reports it: retriable (50003) or not (50002). */
 export function kafkaFailure(err: unknown): RestError {
@@ -96,12 +105,21 @@ export class KafkaSide {
     (topic) => new SendBatcher(async (requests) => ({ results: splitResults(requests, await this.write(topic, requests.length === 1 ? requests[0]! : requests.flat())) }), SEND_LIMITS),
   );
   private offsetReads: Promise<unknown> = Promise.resolve();
+  /** Our own producer (one per lane) when the facade writes through it instead of kafkajs. */
+  private readonly wire: WireWriter | undefined;
 
   constructor(
     readonly kafka: Kafka,
     readonly lanes = PRODUCER_LANES,
+    wire?: WireSettings,
   ) {
     if (!Number.isInteger(lanes) || lanes < 1) throw new K2pError('K2P_CFG_INVALID', `producer lanes must be a whole number >= 1, not ${lanes}`, { lanes });
+    this.wire = wire ? new WireWriter(wire) : undefined;
+  }
+
+  /** Which Kafka producer writes: kafkajs's or ours (src/kafka/wire/producer.ts). */
+  get producer(): KafkaProducerKind {
+    return this.wire ? 'wire' : 'kafkajs';
   }
 
   private getProducer(lane: number): Promise<Producer> {
@@ -280,8 +298,11 @@ export class KafkaSide {
    * partition the broker did not acknowledge fails its records.
    */
   async write(topic: string, records: readonly PlacedRecord[]): Promise<RecordResult[]> {
+    if (records.length === 0) return [];
+    const lane = records[0]!.partition % this.lanes;
+    if (this.wire) return this.wire.write(topic, lane, records);
     try {
-      const producer = await this.getProducer(records.length === 0 ? 0 : records[0]!.partition % this.lanes);
+      const producer = await this.getProducer(lane);
       const messages = new Array<Message>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
@@ -316,6 +337,7 @@ export class KafkaSide {
     const a = this.admin;
     this.admin = undefined;
     await Promise.allSettled([...ps.map((p) => p?.then((x) => x.disconnect())), a?.then((x) => x.disconnect())]);
+    this.wire?.close();
   }
 }
 
