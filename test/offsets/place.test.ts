@@ -30,7 +30,9 @@ async function mirrorLike(topic: string, offsets: bigint[]): Promise<{ offset: b
 async function firstOffset(topic: string, subscription: string): Promise<bigint | undefined> {
   const consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Failover' });
   try {
-    const m = await consumer.receive(3000);
+    // No backlog (placed at the end): the broker has nothing to deliver, so a short wait shows it.
+    const backlog = (await admin.topics.stats(topic)).subscriptions[subscription]?.msgBacklog;
+    const m = await consumer.receive(backlog === 0 ? 500 : 3000);
     return BigInt(m.properties['k2p.offset']!);
   } catch {
     return undefined;
