@@ -304,13 +304,35 @@ export class PulsarBatchWriter {
     ({ n: this.n, at: this.at, highest: this.highest, stopped: this.stopped } = this.saved);
   }
 
-  /** The messages added since the last finish, in a buffer of the exact size (undefined when none). */
+  /**
+   * The messages added since the last finish, in a buffer at the start of its own ArrayBuffer, which may be
+   * longer (undefined when none).
+   */
+  private readonly pool: ArrayBuffer[] = [];
+
+  /** A buffer the comparison is done with, to pack into again (fewer new buffers: less for the GC to track). */
+  recycle(ab: ArrayBuffer): void {
+    if (this.pool.length < 8) this.pool.push(ab);
+  }
+
+  /** A buffer of its own ArrayBuffer (byteOffset 0) of at least `size` bytes: a recycled one when one fits. */
+  private take(size: number): Buffer {
+    for (let i = 0; i < this.pool.length; i++) {
+      const ab = this.pool[i]!;
+      if (ab.byteLength < size) continue;
+      this.pool.splice(i, 1);
+      return Buffer.from(ab, 0, size);
+    }
+    // Room to spare, so the batches that follow (about the same size) fit when it comes back.
+    return Buffer.from(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size);
+  }
+
   finish(): Buffer | undefined {
     const n = this.n;
     if (n === 0) return undefined;
     const recordsAt = HEAD + n * 16;
-    const buf = Buffer.allocUnsafeSlow(recordsAt + this.at);
-    const view = new DataView(buf.buffer);
+    const buf = this.take(recordsAt + this.at);
+    const view = new DataView(buf.buffer, 0, buf.length);
     view.setInt32(0, n, true);
     view.setInt32(4, 0, true);
     new Float64Array(buf.buffer, HEAD, n).set(this.offsets.subarray(0, n));

@@ -30,7 +30,10 @@ export interface PulsarWorkerData {
   credits: number;
 }
 
-export type ToPulsarWorker = { type: 'credit'; partition: number } | { type: 'stop'; partition: number } | { type: 'close' };
+export type ToPulsarWorker =
+  | { type: 'credit'; partition: number; buffer?: ArrayBuffer }
+  | { type: 'stop'; partition: number }
+  | { type: 'close' };
 export type FromPulsarWorker =
   | { type: 'batch'; partition: number; buffer: ArrayBuffer }
   | { type: 'end'; partition: number }
@@ -78,18 +81,25 @@ export class PulsarThreadReader {
     for (const s of this.queues.values()) if (!s.queue.done) s.queue.fail(err);
   }
 
-  private post(m: ToPulsarWorker): void {
-    this.worker?.postMessage(m);
+  private post(m: ToPulsarWorker, transfer?: ArrayBuffer[]): void {
+    this.worker?.postMessage(m, transfer);
   }
 
   /** The packed batches of the partition compared with Kafka `partition`; return() stops its reading. */
   stream(partition: number): AsyncIterator<PulsarBatch> & { return(): Promise<IteratorResult<PulsarBatch>> } {
     const state = this.queues.get(partition);
     if (!state) throw new Error(`partition ${partition} of ${this.kafkaTopic} is not planned`);
+    // The batch the comparison had: it asks for the next only once done with every message of it (a pair
+    // looked at closely keeps strings, not views), so its buffer goes back with the credit, to be packed into again.
+    let previous: ArrayBuffer | undefined;
     return {
       next: async () => {
         const r = await state.queue.next();
-        if (!r.done) this.post({ type: 'credit', partition });
+        if (!r.done) {
+          const buffer = previous;
+          previous = (r.value as PackedPulsarBatch).buf.buffer as ArrayBuffer;
+          this.post({ type: 'credit', partition, buffer }, buffer ? [buffer] : undefined);
+        }
         return r;
       },
       return: () => {

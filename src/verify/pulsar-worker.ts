@@ -16,6 +16,7 @@ const c = data.connector;
 // seconds of start-up for a thread that needs none of them.
 const client = new PulsarClient({ serviceUrl: c.serviceUrl, auth: c.token ? tokenAuth(c.token) : undefined, tls: c.tls?.ca ? { ca: c.tls.ca } : undefined });
 const credits = new Map<number, number>();
+const writers = new Map(data.jobs.map((job) => [job.partition, new PulsarBatchWriter(data.kafkaTopic, job.partition)]));
 const stopped = new Set<number>();
 const waiting = new Map<number, () => void>();
 
@@ -28,7 +29,7 @@ const wake = (partition: number) => {
 async function pump(job: PulsarReadJob): Promise<void> {
   const { partition } = job;
   credits.set(partition, data.credits);
-  const it = packedRanges(client, job.pulsarTopic, job.ranges, job.options, new PulsarBatchWriter(data.kafkaTopic, partition));
+  const it = packedRanges(client, job.pulsarTopic, job.ranges, job.options, writers.get(partition)!);
   try {
     for (;;) {
       while ((credits.get(partition) ?? 0) <= 0 && !stopped.has(partition))
@@ -52,6 +53,7 @@ const pumps = data.jobs.map((job) => pump(job));
 
 port.on('message', (m: ToPulsarWorker) => {
   if (m.type === 'credit') {
+    if (m.buffer) writers.get(m.partition)?.recycle(m.buffer);
     credits.set(m.partition, (credits.get(m.partition) ?? 0) + 1);
     wake(m.partition);
   } else if (m.type === 'stop') {
