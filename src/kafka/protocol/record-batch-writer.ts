@@ -2,7 +2,9 @@
 // record-batch.ts reads (see its header comment). The broker assigns the offsets (base_offset 0 here); the
 // producer id, epoch and base sequence make the batch idempotent: a retry sends the same bytes again and the
 // broker recognises it. CRC32C covers attributes..end. One buffer, sized first: no growing, no copy per record.
-import { crc32c } from '@node-rs/crc32';
+// The same CRC32C as Pulsar's frames: the hardware instruction when @node-rs/crc32 is installed for this
+// platform, else JavaScript (a static import of the native package would also break the status bundle).
+import { crc32c } from '../../pulsar/protocol/crc32c.js';
 
 export interface OutgoingRecord {
   key: Buffer | null;
