@@ -360,11 +360,12 @@ try {
     `P(msg) Pulsar read-only, Message objects: ${fmt(pm1)} messages/s   (${(pmCpu[0] = cpuSince(mark)).text})`,
   );
   const kafkaThread = process.env.BENCH_KAFKA_THREAD !== '0';
+  const pulsarThread = process.env.BENCH_PULSAR_THREAD === '1'; // verify's default: off
   const config = configFiles();
   const rss = rssSampler();
   mark = cpuMark();
   const started = performance.now();
-  const report = await profiled(() => verify({ config, topics: [source], positions: false, kafkaThread }));
+  const report = await profiled(() => verify({ config, topics: [source], positions: false, kafkaThread, pulsarThread }));
   const seconds = (performance.now() - started) / 1000;
   const memory = rss.stop();
   const verifyCpu = cpuSince(mark);

@@ -27,7 +27,7 @@ export interface TopicRun {
   readTimeoutMs?: number;
   /** Read Kafka in a worker thread when possible (default true). */
   kafkaThread?: boolean;
-  /** Read Pulsar in a worker thread when possible (default true). */
+  /** Read Pulsar in a worker thread when possible (default false: slower on 2 cores, docs/verify.md). */
   pulsarThread?: boolean;
   /** Receives each partition's live counts (progress). */
   track?: (counts: Counts) => void;
@@ -75,9 +75,10 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
     const topic = pulsarTopicOf(partition);
     if (topic) jobs.push({ partition, pulsarTopic: topic, ranges, options: readOptions(ranges) });
   }
-  // Packed batches from a worker thread when verify built the Pulsar client (it knows the connector).
+  // Packed batches from a worker thread, when asked for and verify built the Pulsar client (it knows the
+  // connector). Off by default: on the 2-core machine a third busy thread made verify slower, not faster.
   const pulsarThread =
-    cluster.pulsarConnector && run.pulsarThread !== false && jobs.length > 0
+    cluster.pulsarConnector && run.pulsarThread === true && jobs.length > 0
       ? new PulsarThreadReader(cluster.pulsarConnector, pair.kafkaTopic, jobs)
       : undefined;
   try {

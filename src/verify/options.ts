@@ -93,8 +93,9 @@ export interface VerifyOptions {
    */
   kafkaThread?: boolean;
   /**
-   * Mirror mode: read Pulsar in a worker thread (default true), its messages handed over packed, so this
+   * Mirror mode: read Pulsar in a worker thread (default false), its messages handed over packed, so this
    * thread only compares. Only when verify builds the Pulsar client from `config` (not with your `pulsar`).
+   * Off by default because on the 2-core machine it was slower (docs/verify.md, "Pulsar in a worker thread").
    */
   pulsarThread?: boolean;
   /** Fields compared (all by default). */

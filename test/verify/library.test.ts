@@ -74,11 +74,12 @@ test('--from / --to as offsets: only that range is compared', { timeout: 120_000
     from: { offset: 10n },
     to: { offset: 30n },
   });
-  // From connector files, Pulsar is read in a worker thread (packed batches): the same findings.
+  // From connector files with Pulsar read in a worker thread (opt-in; packed batches): the same findings.
   const threaded = await verify({
     config: [connectors, mappingFile(source.topic, target)],
     topics: [source.topic],
     positions: false,
+    pulsarThread: true,
     from: { offset: 10n },
     to: { offset: 30n },
   });
@@ -114,12 +115,13 @@ test(
     });
     assert.equal(all.divergenceCount, 1, formatReport(all));
     assert.equal(all.samples![0]!.divergentWindows, 1);
-    // The same sample read from connector files (Pulsar in a worker thread, each window from its own
+    // The same sample read from connector files (Pulsar in a worker thread, opt-in; each window from its own
     // position): the same findings.
     const threaded = await verify({
       config: [connectors, mappingFile(source.topic, target)],
       topics: [source.topic],
       positions: false,
+      pulsarThread: true,
       sample: { windows: 8, windowSize: 10, seed: 1 },
     });
     assert.deepEqual(threaded.divergences, all.divergences);
@@ -138,6 +140,7 @@ test(
       config: [connectors, mappingFile(source.topic, target)],
       topics: [source.topic],
       positions: false,
+      pulsarThread: true,
       sample: { windows: 3, windowSize: 10, partitions: 1, seed: 7 },
     });
     assert.deepEqual(someThreaded.topics, some.topics);
