@@ -19,13 +19,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('k2p facade serves the documentation examples (route dual)', { timeout: 180_000 }, async () => {
+async function servesDocExamples(extraArgs: string[]): Promise<void> {
   const { topic } = await topics('fct-cli', 1);
   const dir = mkdtempSync(join(tmpdir(), 'k2p-facade-cli-'));
   writeFileSync(join(dir, 'c.yaml'), `connectors:\n  kafka-local: { kind: kafka, brokers: ["${STACK.kafkaBrokers[0]}"] }\n  pulsar-local: { kind: pulsar, serviceUrl: "${STACK.pulsarServiceUrl}", adminUrl: "${STACK.pulsarAdminUrl}" }\n`);
   writeFileSync(join(dir, 'm.yaml'), `source: kafka-local\ntarget: pulsar-local\ntopics:\n  - match: ${topic}\n    to: persistent://public/default/{topic}-p\n    route: dual\n`);
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/k2p.js', 'facade', '-c', join(dir, 'c.yaml'), '-c', join(dir, 'm.yaml'), '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/k2p.js', 'facade', '-c', join(dir, 'c.yaml'), '-c', join(dir, 'm.yaml'), '--port', String(port), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   cleanup(() => child.kill('SIGTERM'));
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
@@ -78,4 +78,17 @@ test('k2p facade serves the documentation examples (route dual)', { timeout: 180
   assert.equal(r.topic_name, topic);
   const offsets = (await (await fetch(`${base}/topics/${topic}/partitions/0/offsets`)).json()) as unknown;
   assert.deepEqual(offsets, { beginning_offset: 0, end_offset: 3 });
+}
+
+test('k2p facade serves the documentation examples (route dual)', { timeout: 180_000 }, () => servesDocExamples([]));
+
+test('k2p facade --kafka-producer kafkajs serves them the same', { timeout: 180_000 }, () => servesDocExamples(['--kafka-producer', 'kafkajs']));
+
+test('k2p facade --kafka-producer with an unknown kind exits 2 (a usage error) naming the choices, before connecting anywhere', async () => {
+  const child = spawn(process.execPath, ['bin/k2p.js', 'facade', '-c', 'connectors/local.yaml', '--kafka-producer', 'java'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /--kafka-producer <kind>' argument 'java' is invalid\. Allowed choices are wire, kafkajs/);
 });
