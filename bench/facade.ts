@@ -6,6 +6,7 @@
 //   B  = records/s with 100-record v2 requests, per route;
 //   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
 //   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
+//   K' = the same with the gateway's own Kafka producer (the facade's default; sends of a topic one at a time);
 //   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
 // Targets: S >= 0.5 N (Sr too); V >= 0.5 K (routes pulsar and dual also print V/P).
 // The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
@@ -32,6 +33,8 @@ import { loadConfig } from '../src/config/index.js';
 import type { Route } from '../src/facade/route-table.js';
 import { startFacade, type RunningFacade } from '../src/facade/start.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
+import { KafkaCluster } from '../src/kafka/wire/cluster.js';
+import { KafkaWireProducer, type PartitionBatch } from '../src/kafka/wire/producer.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { PulsarClient } from '../src/pulsar/client/index.js';
 import type { LoadJob, LoadResult } from './facade-load.js';
@@ -187,6 +190,22 @@ async function main(): Promise<void> {
       await producer.send({ topic: topicOf(routes[0]!), acks: -1, messages });
       return 100;
     });
+  // K': our producer, the 100 records dealt over the partitions (the broker's work as for kafkajs's keys).
+  const wireCluster = new KafkaCluster(brokers, { clientId: 'k2p-bench-facade' });
+  const wireProducer = new KafkaWireProducer(wireCluster);
+  const wireBatches: PartitionBatch[] = Array.from({ length: PARTITIONS }, (_, partition) => ({
+    partition,
+    records: messages
+      .filter((_, i) => i % PARTITIONS === partition)
+      .map((m) => ({ key: Buffer.from(m.key), value: Buffer.from(m.value), timestamp: Date.now(), headers: [] })),
+  }));
+  const wireNative = (ms: number) =>
+    load(ms, async () => {
+      const outcomes = await wireProducer.send(topicOf(routes[0]!), wireBatches);
+      const failed = outcomes.find((o) => o.error);
+      if (failed?.error) throw failed.error;
+      return 100;
+    });
   const nativeTopic = `persistent://public/default/bench-facade-${run}-native`;
   const client = new PulsarClient({ serviceUrl });
   const pulsarProducer = routes.some((r) => r !== 'kafka') ? await client.createProducer({ topic: nativeTopic, batchingMaxDelayMs: 1 }) : undefined;
@@ -198,6 +217,7 @@ async function main(): Promise<void> {
     });
   const half = (seconds * 1000) / 2;
   const K1 = await kafkaNative(half);
+  const W1 = await wireNative(half);
   const P1 = pulsarProducer ? await pulsarNative(half) : undefined;
 
   // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
@@ -214,8 +234,11 @@ async function main(): Promise<void> {
   loadgen.disconnect();
 
   const K2 = await kafkaNative(half);
+  const W2 = await wireNative(half);
   const P2 = pulsarProducer ? await pulsarNative(half) : undefined;
   const K = add(K1, K2);
+  const W = add(W1, W2);
+  wireCluster.close();
   const P = P1 && P2 ? add(P1, P2) : undefined;
   await producer.disconnect();
   await pulsarProducer?.close();
@@ -225,7 +248,7 @@ async function main(): Promise<void> {
   const n = perSecond(N);
   console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s) (${facade.core.kafka.producer}), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
@@ -237,10 +260,12 @@ async function main(): Promise<void> {
     console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
     // Routes pulsar and dual also against our Pulsar producer: the native producer of the side they write.
     const vp = r !== 'kafka' && P ? v / unitsPerSecond(P) : undefined;
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}`}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsPulsarNative: vp };
+    const vw = v / unitsPerSecond(W);
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}`}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
+  console.log(`K' native producer (ours, wire)      ${fmt(unitsPerSecond(W))} records/s (before V ${fmt(unitsPerSecond(W1))}, after V ${fmt(unitsPerSecond(W2))})`);
   if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);
   console.log(JSON.stringify(out));
 
