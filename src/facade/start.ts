@@ -67,7 +67,9 @@ export function facadeCore(config: GatewayConfig, options: Pick<StartFacadeOptio
   const tls = p.tls?.ca ? { ca: p.tls.ca } : undefined;
   const client = new PulsarClient({ serviceUrl: p.serviceUrl, auth: p.token ? tokenAuth(p.token) : undefined, tls });
   const admin = new PulsarAdmin({ url: p.adminUrl, token: p.token });
-  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka, options.producerLanes, (options.kafkaProducer ?? KAFKA_PRODUCER) === 'wire' ? { brokers: connector.brokers, settings: connectionSettings(connector) } : undefined), new PulsarSide(client, admin), options);
+  // Our own producer writes through its own connections, built from the same connector.
+  const wire = (options.kafkaProducer ?? KAFKA_PRODUCER) === 'wire' ? { brokers: connector.brokers, settings: connectionSettings(connector) } : undefined;
+  const core = new FacadeCore(new RouteTable(config, source), new KafkaSide(kafka, options.producerLanes, wire), new PulsarSide(client, admin), options);
   const redisConnectors = Object.values(config.connectors).filter((c): c is RedisConnector => c.kind === 'redis');
   const rc = options.redis !== undefined ? redisConnectors.find((c) => c.name === options.redis) : redisConnectors.length === 1 ? redisConnectors[0] : undefined;
   if (options.redis !== undefined && !rc) throw new K2pError('K2P_CFG_INVALID', `no redis connector named "${options.redis}"`, { connector: options.redis });

@@ -35,11 +35,16 @@ export interface DecodedEntry {
   count: number;
 }
 
-export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): DecodedEntry {
+/** A MESSAGE frame's metadata and decompressed payload, once its checksum holds (`payloadOverride`: chunks reassembled). */
+export function checkedEntry(topic: string, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): { metadata: MessageMetadata; body: Buffer } {
   const metadata = frame.metadata;
   if (!metadata || !frame.payload) throw new K2pError('K2P_PLS_DECODE', 'MESSAGE frame without metadata or payload', { topic });
   if (!frame.checksumValid) throw new K2pError('K2P_PLS_CHECKSUM', `message ${cmd.messageId.ledgerId}:${cmd.messageId.entryId} failed its checksum`, { topic });
-  const body = entryPayload(metadata, payloadOverride ?? frame.payload);
+  return { metadata, body: entryPayload(metadata, payloadOverride ?? frame.payload) };
+}
+
+export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): DecodedEntry {
+  const { metadata, body } = checkedEntry(topic, cmd, frame, payloadOverride);
   const base = MessageId.fromData(cmd.messageId, partition);
   const redeliveryCount = cmd.redeliveryCount ?? 0;
   const schemaVersion = metadata.schemaVersion ? Buffer.from(metadata.schemaVersion) : undefined;

@@ -272,14 +272,14 @@ export class PartitionConsumer {
 
   /** rawEntries: the entry queued (or handed over), the messages the start filters leave out skipped. */
   private queueEntry(entry: RawEntry, start: MessageId | undefined): void {
-    // Indexes below firstIndex are left out, as the per-message filters of onMessage leave them out.
-    const end = entry.metadata.numMessagesInBatch === undefined ? 0 : entry.count;
-    const size = end === 0 ? 0 : entry.count;
-    const out = (i: number) =>
+    // The per-message filters of onMessage: a batch's leading indexes they leave out are skipped (firstIndex),
+    // an entry they leave out whole is not queued.
+    const size = entry.metadata.numMessagesInBatch ?? 0;
+    const leftOut = (i: number) =>
       (start !== undefined && !this.lastDelivered && this.before(new MessageId(entry.ledgerId, entry.entryId, this.partition, i, size), start)) ||
       (this.skipBefore !== undefined && i < this.skipBefore.batchIndex);
-    while (entry.firstIndex < end && out(entry.firstIndex)) entry.firstIndex++;
-    if (entry.firstIndex >= end) {
+    if (size > 0) while (entry.firstIndex < size && leftOut(entry.firstIndex)) entry.firstIndex++;
+    if (size > 0 ? entry.firstIndex >= size : leftOut(-1)) {
       this.grantPermits(entry.count); // nothing in it for the reader
       return;
     }

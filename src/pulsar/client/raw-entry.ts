@@ -1,10 +1,9 @@
 // Entries as they came, for a reader that packs messages its own way (consumer option `rawEntries`): the
 // entry decompressed and checked, nothing built per message. scanEntry walks its messages with the batch
 // format's reused metadata object — no Message, properties record, MessageId or key copy per message.
-import { K2pError } from '../../errors.js';
 import { keyBytes, scanBatch, type CommandOf, type Frame, type MessageMetadata, type SingleMessageMetadata } from '../protocol/index.js';
 import { isSet } from './ack-set.js';
-import { entryPayload } from './incoming.js';
+import { checkedEntry } from './incoming.js';
 import { MessageId } from './message-id.js';
 
 export interface RawEntry {
@@ -36,9 +35,7 @@ export type EntryMessage = Pick<
 
 /** Checks and decompresses one MESSAGE frame (as decodeEntry does) into an entry; firstIndex left at its first. */
 export function rawEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): RawEntry {
-  const metadata = frame.metadata;
-  if (!metadata || !frame.payload) throw new K2pError('K2P_PLS_DECODE', 'MESSAGE frame without metadata or payload', { topic });
-  if (!frame.checksumValid) throw new K2pError('K2P_PLS_CHECKSUM', `message ${cmd.messageId.ledgerId}:${cmd.messageId.entryId} failed its checksum`, { topic });
+  const { metadata, body } = checkedEntry(topic, cmd, frame, payloadOverride);
   const id = MessageId.fromData(cmd.messageId, partition);
   const batched = metadata.numMessagesInBatch !== undefined;
   return {
@@ -47,7 +44,7 @@ export function rawEntry(topic: string, partition: number, cmd: CommandOf<'MESSA
     ledgerId: id.ledgerId,
     entryId: id.entryId,
     metadata,
-    payload: entryPayload(metadata, payloadOverride ?? frame.payload),
+    payload: body,
     count: metadata.numMessagesInBatch ?? 1,
     firstIndex: batched ? 0 : -1,
     ackSet: cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined,

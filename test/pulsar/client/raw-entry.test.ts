@@ -117,18 +117,21 @@ test('rawEntries: every message as receive() gives it, batched or not', async ()
   await Promise.all([plain.close(), raw.close()]);
 });
 
-test('rawEntries: a reader starting inside a batch, or seeking into one, leaves out the same messages', async () => {
+test('rawEntries: a reader starting inside a batch or at a single message, or seeking into a batch, leaves out the same messages', async () => {
   const topic = await freshTopic('raw-entries-start');
   const ids = await fill(topic);
-  const at = ids[23]!; // index 3 of the third entry
-  for (const inclusive of [true, false]) {
-    const plain = await reader(topic, at, inclusive, false);
-    const raw = await reader(topic, at, inclusive, true);
-    const n = inclusive ? 42 : 41;
-    const expected = await readMessages(plain, n);
-    assert.equal(expected[0]!.properties['k2p.offset'], inclusive ? '23' : '24');
-    assert.deepEqual(await readEntries(raw, n), expected, `inclusive: ${inclusive}`);
-    await Promise.all([plain.close(), raw.close()]);
+  // Index 3 of the third entry, and a message sent as an entry of its own.
+  for (const k of [23, 62]) {
+    for (const inclusive of [true, false]) {
+      const plain = await reader(topic, ids[k]!, inclusive, false);
+      const raw = await reader(topic, ids[k]!, inclusive, true);
+      const n = inclusive ? 65 - k : 64 - k;
+      const expected = await readMessages(plain, n);
+      assert.equal(expected[0]!.properties['k2p.offset'], String(inclusive ? k : k + 1));
+      assert.deepEqual(await readEntries(raw, n), expected, `start ${k}, inclusive: ${inclusive}`);
+      assert.deepEqual(await raw.receiveEntries(100, 300), [], `start ${k}, inclusive: ${inclusive}: nothing more`);
+      await Promise.all([plain.close(), raw.close()]);
+    }
   }
   const plain = await reader(topic, MessageId.earliest, true, false);
   const raw = await reader(topic, MessageId.earliest, true, true);
