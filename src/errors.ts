@@ -42,6 +42,7 @@ export const ERROR_CATALOG = {
   K2P_KFK_PROTOCOL: { meaning: 'A Kafka broker\'s answer could not be read: malformed, a record format other than v2, or no API version both sides speak.', canRetry: false },
   K2P_KFK_PRODUCE: { meaning: 'Kafka refused a produce request or did not acknowledge it (the error names the partition and Kafka\'s error).', canRetry: false },
   K2P_KFK_CODEC: { meaning: 'A Kafka record batch could not be compressed or decompressed.', canRetry: false },
+  K2P_KFK_FETCH: { meaning: 'Chosen Kafka records could not be read again with the gateway\'s own fetch client (a broker error, or a record no longer there).', canRetry: true },
 
   // the mirror
   K2P_MIRROR_CONFIG: { meaning: 'A mapping cannot be carried out on these clusters (partition counts, names, policies).', canRetry: false },

@@ -98,6 +98,7 @@ export function registerMirrorCommands(program: Command): void {
         reportSchemaEvents(pair.pulsar, { error: (event, error) => metrics.error(event, error), log: mirrorLog });
         const mirror = new Mirror({
           kafka: pair.kafka,
+          kafkaConnector: pair.source,
           pulsar: pair.pulsar,
           topics: pair.topics,
           groupId: `${opts.group}-${pair.source.name}-${pair.target.name}`,

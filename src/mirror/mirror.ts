@@ -4,10 +4,14 @@
 // Kafka offset) recognises them. Several gateway processes share the partitions through the group.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { K2pError } from '../errors.js';
+import { KafkaCluster } from '../kafka/wire/cluster.js';
+import { connectionSettings, type ReadonlyKafkaConnector } from '../kafka/wire/from-connector.js';
+import { KafkaHeaderReader } from '../kafka/wire/header-reader.js';
 import type { MessageId, OutgoingMessage, PulsarClient } from '../pulsar/client/index.js';
 import { partitionTopic } from '../pulsar/client/index.js';
 import { BytesConverter, type RecordConverter } from './convert.js';
 import { deadLetterMessage, deadLetterProducerName } from './dead-letter.js';
+import { ambiguousRecords, restoreHeaderOrder } from './header-order.js';
 import { PartitionWriter } from './partition-writer.js';
 import type { KafkaRecord, RecordMappingOptions } from './record-mapping.js';
 
@@ -57,6 +61,12 @@ export interface MirrorObserver {
 
 export interface MirrorOptions {
   kafka: Kafka;
+  /**
+   * The connector `kafka` was made from. The mirror reads a record again with it (our own fetch client) when
+   * kafkajs's header object cannot tell the headers' order (src/mirror/header-order.ts). Absent: such a
+   * record fails its batch with K2P_MIRROR_CONFIG, again on every retry — never mirrored out of order.
+   */
+  kafkaConnector?: ReadonlyKafkaConnector;
   pulsar: PulsarClient;
   topics: MirroredTopic[];
   /** The Kafka consumer group the gateway processes share. */
@@ -120,6 +130,8 @@ export class Mirror {
   /** Offset commits sent and not yet answered; a clean stop waits for them. */
   private readonly pendingCommits = new Set<Promise<unknown>>();
   private stopped = false;
+  /** Opened on the first record whose header order must be read again (most topics never need it). */
+  private headerReader: { cluster: KafkaCluster; reader: KafkaHeaderReader } | undefined;
 
   constructor(private readonly options: MirrorOptions) {
     this.byTopic = new Map(options.topics.map((t) => [t.source, t]));
@@ -238,6 +250,8 @@ export class Mirror {
       timestamp: m.timestamp,
       headers: m.headers ?? {},
     }));
+    const ambiguous = ambiguousRecords(records);
+    if (ambiguous) await this.keepingAlive(heartbeat, () => restoreHeaderOrder(this.readerOfHeaders(records[ambiguous[0]!]!), records, ambiguous));
     const converted = await this.converterFor(topic).convert(records);
 
     // Split: messages for the target, dead letters; or, with no dead-letter topic, stop before the first
@@ -260,20 +274,13 @@ export class Mirror {
       }
     }
 
-    // While Pulsar is slow or down the batch waits here; keep the group session alive meanwhile, or the
-    // partition would be taken away and the consumer kicked out of the group.
-    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
     const sendStart = performance.now();
-    let ids: MessageId[];
-    try {
-      const writes: [Promise<MessageId[]>, Promise<unknown>] = [
+    const [ids] = await this.keepingAlive(heartbeat, () =>
+      Promise.all([
         messages.length > 0 ? this.writerFor(topic, batch.partition).then((w) => w.write(messages)).then((r) => r.ids) : Promise.resolve([]),
         deadLetters.length > 0 ? this.deadLetterWriterFor(topic, batch.partition).then((w) => w.write(deadLetters)) : Promise.resolve(),
-      ];
-      [ids] = await Promise.all(writes);
-    } finally {
-      clearInterval(keepAlive);
-    }
+      ]),
+    );
     const sendMs = performance.now() - sendStart;
 
     const stored: StoredBatch = {
@@ -322,6 +329,36 @@ export class Mirror {
       return;
     }
     await heartbeat();
+  }
+
+  /**
+   * While Pulsar (or the Kafka re-read of headers) is slow or down the batch waits; keep the group session
+   * alive meanwhile, or the partition would be taken away and the consumer kicked out of the group.
+   */
+  private async keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** The reader for records whose header order kafkajs lost; needs the Kafka connector (MirrorOptions). */
+  private readerOfHeaders(record: KafkaRecord): KafkaHeaderReader {
+    if (!this.headerReader) {
+      const connector = this.options.kafkaConnector;
+      if (!connector)
+        throw new K2pError('K2P_MIRROR_CONFIG', `${record.topic}[${record.partition}]@${record.offset}: the order of its headers must be read again from Kafka and the mirror was given no Kafka connector`, {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          expected: 'MirrorOptions.kafkaConnector',
+        });
+      const cluster = new KafkaCluster(connector.brokers, connectionSettings(connector));
+      this.headerReader = { cluster, reader: new KafkaHeaderReader(cluster) };
+    }
+    return this.headerReader.reader;
   }
 
   /**
@@ -480,6 +517,8 @@ export class Mirror {
     this.writers.clear();
     this.deadLetterWriters.clear();
     await Promise.allSettled(writers.map(async (w) => (await w).close()));
+    this.headerReader?.cluster.close();
+    this.headerReader = undefined;
   }
 
   private log(event: string, fields: Record<string, unknown>): void {

@@ -30,6 +30,7 @@ export class RunMirror {
         reportSchemaEvents(pair.pulsar, { error: (event, error) => options.observer?.error?.(event, error), log });
         const mirror = new Mirror({
           kafka: pair.kafka,
+          kafkaConnector: pair.source,
           pulsar: pair.pulsar,
           topics: planned.topics,
           groupId: mirrorGroupOf(loaded.runId, pair),

@@ -3,7 +3,10 @@ import type { KafkaConnector } from '../client.js';
 import { sslOptions } from '../ssl.js';
 import type { ConnectionSettings } from './connection.js';
 
-export function connectionSettings(connector: KafkaConnector): ConnectionSettings {
+/** A connector as the config files hold it (frozen: brokers read-only) or as kafkaClient takes it. */
+export type ReadonlyKafkaConnector = Omit<KafkaConnector, 'brokers'> & { readonly brokers: readonly string[] };
+
+export function connectionSettings(connector: ReadonlyKafkaConnector): ConnectionSettings {
   const settings: ConnectionSettings = {
     clientId: connector.clientId ?? `k2p-${connector.name}`,
     connectTimeoutMs: 10_000,

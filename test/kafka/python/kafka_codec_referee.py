@@ -1,8 +1,11 @@
 """Codec referee: confluent-kafka (librdkafka) writes and reads Kafka record batches in a compression codec.
 
-produce TOPIC --compression C: reads one JSON object per stdin line, {"key": str|null, "value": base64|null,
-  "partition": int}, sends them with compression.type=C in as few batches as possible (linger.ms=50), flushes,
-  and prints one JSON line per delivered record: {"partition", "offset", "key"}.
+produce TOPIC --compression C [--transaction commit|abort]: reads one JSON object per stdin line,
+  {"key": str|null, "value": base64|null, "partition": int, "headers" (optional): [[name, base64|null], ...]},
+  sends them with compression.type=C in as few batches as possible (linger.ms=50) — headers as the ordered
+  list they are (repeated names anywhere, null values), which kafkajs's producer cannot send — flushes, and
+  prints one JSON line per delivered record: {"partition", "offset", "key"}. With --transaction, all of them
+  in one transaction, then committed or aborted (aborted records are printed too, delivered before the abort).
 consume TOPIC -n N: reads N records from the beginning with a fresh group and prints one JSON line per record:
   {"partition", "offset", "key", "value" (base64|null)}.
 
@@ -33,9 +36,14 @@ def b64(data):
 
 
 def produce(args):
-    producer = Producer({"bootstrap.servers": args.bootstrap_servers, "acks": "all", "enable.idempotence": True,
-                         "compression.type": args.compression, "linger.ms": 50, "batch.num.messages": 100000},
-                        logger=stderr_logger())
+    config = {"bootstrap.servers": args.bootstrap_servers, "acks": "all", "enable.idempotence": True,
+              "compression.type": args.compression, "linger.ms": 50, "batch.num.messages": 100000}
+    if args.transaction:
+        config["transactional.id"] = f"k2p-codec-referee-{uuid.uuid4()}"
+    producer = Producer(config, logger=stderr_logger())
+    if args.transaction:
+        producer.init_transactions(args.timeout)
+        producer.begin_transaction()
     errors = []
 
     def on_delivery(err, msg):
@@ -52,14 +60,20 @@ def produce(args):
         spec = json.loads(line)
         key = spec.get("key")
         value = spec.get("value")
+        headers = [(name, base64.b64decode(v) if v is not None else None) for name, v in spec.get("headers", [])]
         while True:
             try:
                 producer.produce(args.topic, key=key.encode() if key is not None else None,
                                  value=base64.b64decode(value) if value is not None else None,
-                                 partition=spec.get("partition", 0), on_delivery=on_delivery)
+                                 partition=spec.get("partition", 0), headers=headers, on_delivery=on_delivery)
                 break
             except BufferError:
                 producer.poll(0.1)
+    if args.transaction == "commit":
+        producer.commit_transaction(args.timeout)
+    elif args.transaction == "abort":
+        producer.flush(args.timeout)  # delivered (offsets printed) before the abort marker
+        producer.abort_transaction(args.timeout)
     remaining = producer.flush(args.timeout)
     if remaining:
         errors.append(f"{remaining} records not delivered within {args.timeout}s")
@@ -101,6 +115,7 @@ def main():
     p = sub.add_parser("produce")
     p.add_argument("topic")
     p.add_argument("--compression", required=True, choices=["none", "gzip", "snappy", "lz4", "zstd"])
+    p.add_argument("--transaction", choices=["commit", "abort"])
     c = sub.add_parser("consume")
     c.add_argument("topic")
     c.add_argument("-n", type=int, required=True)
