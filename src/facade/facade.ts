@@ -97,7 +97,8 @@ export class FacadeCore {
       } else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
         throw partitionNotFound(topic, partition);
       }
-      return { ...r, partition, timestamp: r.timestamp ?? now };
+      // Fields named, not spread: a spread copies slowly, and this runs per record.
+      return { key: r.key, value: r.value, headers: r.headers, partition, timestamp: r.timestamp ?? now };
     });
   }
 

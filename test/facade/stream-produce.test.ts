@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { test } from 'node:test';
 import type { Route } from '../../src/facade/route-table.js';
 import { JsonObjectSplitter } from '../../src/facade/v3/json-stream.js';
+import { STREAM_LIMITS } from '../../src/facade/v3/stream-produce.js';
 import { fixture, readKafka, readPulsar } from './fixture.js';
 
 const PARTITIONS = 3;
@@ -23,7 +24,7 @@ function line(i: number): string {
 }
 
 /** Posts the records as one chunked stream, 100 records a chunk, as fast as the socket takes them. */
-function stream(url: string): Promise<{ status: number; text: string }> {
+function stream(url: string, n = N, lineOf = line): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
       let text = '';
@@ -35,9 +36,9 @@ function stream(url: string): Promise<{ status: number; text: string }> {
     req.on('error', reject);
     let i = 0;
     const pump = () => {
-      while (i < N) {
+      while (i < n) {
         let chunk = '';
-        for (const end = Math.min(N, i + 100); i < end; i++) chunk += line(i);
+        for (const end = Math.min(n, i + 100); i < end; i++) chunk += lineOf(i);
         if (!req.write(chunk)) return void req.once('drain', pump);
       }
       req.end();
@@ -98,6 +99,53 @@ for (const route of ['kafka', 'pulsar', 'dual'] as Route[]) {
     }
   });
 }
+
+test('many concurrent streams share the process budget of records in flight, and each completes exactly', { timeout: 180_000 }, async () => {
+  const STREAMS = 12;
+  const EACH = 1_500;
+  const f = await fixture('fct-stream-many', 'kafka', PARTITIONS);
+  // Records queued on the writer whose results are still to come, over all streams.
+  let outstanding = 0;
+  let most = 0;
+  const enqueue = f.core.enqueue.bind(f.core);
+  f.core.enqueue = async (topic, records) => {
+    const queued = await enqueue(topic, records);
+    outstanding += records.length;
+    most = Math.max(most, outstanding);
+    const settle = () => void (outstanding -= records.length);
+    queued.done.then(settle, settle);
+    return queued;
+  };
+  const base = await f.app.listen({ port: 0, host: '127.0.0.1' });
+  const cluster = ((await (await fetch(`${base}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
+  const url = `${base}/v3/clusters/${cluster}/topics/${f.topic}/records`;
+  const lineOf = (s: number) => (i: number) => `${JSON.stringify({ key: { type: 'STRING', data: `s${s}` }, value: { type: 'STRING', data: `${s}-${i}` } })}\n`;
+  const results = await Promise.all(Array.from({ length: STREAMS }, (_, s) => stream(url, EACH, lineOf(s))));
+
+  // Without the shared budget each stream alone holds up to recordsInFlight (12 x 1,000 here).
+  const bound = STREAM_LIMITS.processRecordsInFlight + STREAM_LIMITS.run + STREAMS * STREAM_LIMITS.smallRun;
+  assert.ok(most <= bound, `at most ${bound} records in flight over all streams, saw ${most}`);
+  assert.ok(most > STREAM_LIMITS.run, `streams ran side by side (${most} records in flight at most)`);
+  // Each stream: one report per record, all written, its records (one key: one partition) at consecutive offsets.
+  const written = new Map<string, number>();
+  results.forEach((res, s) => {
+    assert.equal(res.status, 200);
+    const reports = res.text.trim().split('\n').map((l) => JSON.parse(l) as { error_code: number; partition_id: number; offset: number });
+    assert.equal(reports.length, EACH, `stream ${s}: one report per record`);
+    reports.forEach((r, i) => {
+      assert.equal(r.error_code, 200, `stream ${s} record ${i}`);
+      if (i > 0) assert.ok(r.offset > reports[i - 1]!.offset && r.partition_id === reports[0]!.partition_id, `stream ${s}: record ${i} after ${i - 1} in one partition`);
+      written.set(`${r.partition_id}/${r.offset}`, i);
+    });
+  });
+  assert.equal(written.size, STREAMS * EACH, 'no two records at one offset');
+  const held = await readKafka(f.topic, STREAMS * EACH);
+  assert.equal(held.length, STREAMS * EACH);
+  for (const h of held) {
+    const [s, i] = h.value!.split('-').map(Number);
+    assert.equal(written.get(`${h.partition}/${h.offset}`), i, `stream ${s} record ${i} at the offset its report gave`);
+  }
+});
 
 test('the JSON splitter cuts records across chunk boundaries, strings with braces and escaped quotes included', () => {
   const records = [{ a: '}{"' }, { b: [1, { c: '\\' }] }, { d: 'é' }];

@@ -9,7 +9,7 @@ import type { FacadeCore } from '../facade.js';
 import type { IncomingRecord, RecordResult } from '../records.js';
 import { RestError } from '../rest-error.js';
 import { JsonObjectSplitter } from './json-stream.js';
-import { encodeSchemaParts, failure, parseV3Record, report, type ParsedV3 } from './produce-request.js';
+import { encodeSchemaParts, failure, parseV3Record, reportPrefix, reportText, type ParsedV3 } from './produce-request.js';
 
 /** Records queued together per enqueue (more are parsed meanwhile). */
 const STREAM_BATCH = 500;
@@ -20,8 +20,21 @@ const STREAM_BATCH = 500;
  */
 const RUNS_IN_FLIGHT = 4;
 const RECORDS_IN_FLIGHT = 2 * STREAM_BATCH;
+/**
+ * Records in flight over all streams of this process. Beyond its first run, a stream queues more only within
+ * this budget: with many streams, per-stream depth alone held tens of thousands of records (and their
+ * promises) alive, and young-generation collections spent their time copying them.
+ */
+const PROCESS_RECORDS_IN_FLIGHT = 4 * STREAM_BATCH;
+/** A stream's run while the process budget is spent: it still moves, in small steps. */
+const SMALL_RUN = 50;
+let processInFlight = 0;
 
-type Report = Record<string, unknown>;
+/** The limits above, for tests and docs. */
+export const STREAM_LIMITS = { run: STREAM_BATCH, runsInFlight: RUNS_IN_FLIGHT, recordsInFlight: RECORDS_IN_FLIGHT, processRecordsInFlight: PROCESS_RECORDS_IN_FLIGHT, smallRun: SMALL_RUN } as const;
+
+/** A record's report as JSON text (one line of the answer). */
+type Report = string;
 type Outcome = { result: RecordResult } | { error: unknown };
 
 /**
@@ -42,12 +55,13 @@ async function enqueueRecords(core: FacadeCore, topic: string, records: readonly
 }
 
 /** Encodes a run's schema parts and queues its records; `reports` resolves once all of them have an outcome. */
-async function queueRun(core: FacadeCore, topic: string, clusterId: string, run: readonly ParsedV3[]): Promise<{ reports: Promise<Report[]> }> {
+async function queueRun(core: FacadeCore, topic: string, prefix: string, run: readonly ParsedV3[]): Promise<{ reports: Promise<Report[]> }> {
   let refused: (RestError | undefined)[];
   try {
     refused = await encodeSchemaParts(core, topic, run);
   } catch (err) {
-    return { reports: Promise.resolve(run.map(() => failure(err))) };
+    const text = failureText(err);
+    return { reports: Promise.resolve(run.map(() => text)) };
   }
   const good = run.filter((_, i) => !refused[i]);
   const { done } = good.length > 0 ? await enqueueRecords(core, topic, good.map((p) => p.record)) : { done: Promise.resolve([]) };
@@ -55,16 +69,32 @@ async function queueRun(core: FacadeCore, topic: string, clusterId: string, run:
     reports: done.then((outcomes) => {
       let next = 0;
       return run.map((p, i) => {
-        if (refused[i]) return failure(refused[i]);
+        if (refused[i]) return failureText(refused[i]);
         const o = outcomes[next++]!;
-        return 'error' in o ? failure(o.error) : report(clusterId, topic, p, o.result);
+        return 'error' in o ? failureText(o.error) : reportText(prefix, p, o.result);
       });
     }),
   };
 }
 
-/** Items parsed from the stream: a record, or an error answered in its place. */
-type Item = { parsed: ParsedV3 } | { error: Report };
+const failureText = (err: unknown): Report => JSON.stringify(failure(err));
+const errorText = (status: number, message: string): Report => JSON.stringify({ error_code: status, message });
+
+/**
+ * Items split from the stream: a record's JSON text, parsed only when its run is formed (a parsed record is
+ * a dozen objects, its text one; records waiting in the queue would otherwise outlive young-generation
+ * collections and be copied), or an error answered in its place.
+ */
+type Item = string | { error: Report };
+
+/** A record's text parsed, or the error its report gives. */
+function parseItem(text: string): ParsedV3 | { error: Report } {
+  try {
+    return parseV3Record(JSON.parse(text));
+  } catch (err) {
+    return { error: err instanceof SyntaxError ? errorText(400, `Malformed JSON: ${err.message}`) : failureText(err) };
+  }
+}
 
 /** A run on its way: its reports once every record has an outcome. */
 interface Pending {
@@ -74,6 +104,7 @@ interface Pending {
 }
 
 export async function streamProduce(core: FacadeCore, topic: string, body: Readable, reply: FastifyReply, clusterId: string, maxBytes: number): Promise<void> {
+  const prefix = reportPrefix(clusterId, topic);
   const splitter = new JsonObjectSplitter();
   const queue: Item[] = [];
   let ended = false;
@@ -87,17 +118,13 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
   body.on('data', (chunk: Buffer) => {
     for (const text of splitter.push(chunk)) {
       if (text.length > maxBytes) {
-        queue.push({ error: { error_code: 413, message: `a record is larger than ${maxBytes} bytes` } });
+        queue.push({ error: errorText(413, `a record is larger than ${maxBytes} bytes`) });
         continue;
       }
-      try {
-        queue.push({ parsed: parseV3Record(JSON.parse(text)) });
-      } catch (err) {
-        queue.push({ error: err instanceof SyntaxError ? { error_code: 400, message: `Malformed JSON: ${err.message}` } : failure(err) });
-      }
+      queue.push(text);
     }
     if (splitter.junk !== undefined) {
-      queue.push({ error: { error_code: 400, message: `Malformed JSON near "${splitter.junk}"` } });
+      queue.push({ error: errorText(400, `Malformed JSON near "${splitter.junk}"`) });
       // The rest of the body is read and dropped: destroying the request would close the connection before
       // the answer is written.
       body.removeAllListeners('data');
@@ -112,7 +139,7 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
     const end = () => {
       if (done) return; // 'end' and 'close' both come
       done = true;
-      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: { error_code: 400, message: 'Malformed JSON: the body ends inside a record' } });
+      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: errorText(400, 'Malformed JSON: the body ends inside a record') });
       ended = true;
       notify();
       resolve();
@@ -131,61 +158,80 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
       started = true;
       raw.writeHead(200, { 'content-type': 'application/json' });
     }
-    let text = '';
-    for (const r of reports) text += `${JSON.stringify(r)}\n`;
-    raw.write(text);
+    raw.write(`${reports.join('\n')}\n`);
     count += reports.length;
   };
   reply.hijack();
   const pipeline: Pending[] = [];
   let inFlight = 0;
-  const room = () => pipeline.length < RUNS_IN_FLIGHT && inFlight < RECORDS_IN_FLIGHT;
-  for (;;) {
-    // Reports of the runs at the head that are complete, in stream order.
-    while (pipeline.length > 0 && pipeline[0]!.reports) {
-      const head = pipeline.shift()!;
-      const reports = head.reports!;
-      inFlight -= head.records;
-      if (count === 0 && reports.length === 1 && pipeline.length === 0) {
-        // A body of exactly one record is a plain request: its error is the HTTP answer.
-        while (!ended && queue.length === 0) await arrival();
-        if (ended && queue.length === 0 && reports[0]!.error_code !== 200) {
-          raw.writeHead(Number(reports[0]!.error_code), { 'content-type': 'application/json' });
-          raw.end(JSON.stringify(reports[0]));
-          return;
+  const room = () => pipeline.length === 0 || (pipeline.length < RUNS_IN_FLIGHT && inFlight < RECORDS_IN_FLIGHT && processInFlight < PROCESS_RECORDS_IN_FLIGHT);
+  try {
+    await pump();
+  } finally {
+    processInFlight -= inFlight; // runs this stream left behind (none unless it failed) no longer count
+  }
+
+  async function pump(): Promise<void> {
+    for (;;) {
+      // Reports of the runs at the head that are complete, in stream order.
+      while (pipeline.length > 0 && pipeline[0]!.reports) {
+        const head = pipeline.shift()!;
+        const reports = head.reports!;
+        inFlight -= head.records;
+        processInFlight -= head.records;
+        if (count === 0 && reports.length === 1 && pipeline.length === 0) {
+          // A body of exactly one record is a plain request: its error is the HTTP answer.
+          while (!ended && queue.length === 0) await arrival();
+          const only = JSON.parse(reports[0]!) as { error_code: number };
+          if (ended && queue.length === 0 && only.error_code !== 200) {
+            raw.writeHead(only.error_code, { 'content-type': 'application/json' });
+            raw.end(reports[0]);
+            return;
+          }
         }
+        write(reports);
       }
-      write(reports);
-    }
-    if (queue.length > 0 && room()) {
-      // A run of valid records is queued as one request; an invalid one is answered in its place.
-      let n = 0;
-      while (n < queue.length && n < STREAM_BATCH && 'parsed' in queue[n]!) n++;
-      const run = queue.splice(0, n).map((item) => (item as { parsed: ParsedV3 }).parsed); // one splice: shift() per record moves the queue each time
-      if (body.isPaused() && queue.length < STREAM_BATCH) body.resume();
-      const p: Pending = { records: run.length, settled: Promise.resolve() };
-      inFlight += run.length;
-      if (run.length === 0) p.reports = [(queue.shift() as { error: Report }).error];
-      else {
-        const { reports } = await queueRun(core, topic, clusterId, run);
-        p.settled = reports.then((r) => void (p.reports = r));
+      if (queue.length > 0 && room()) {
+        // A run of valid records is queued as one request; an invalid one is answered in its place.
+        const run: ParsedV3[] = [];
+        const limit = processInFlight < PROCESS_RECORDS_IN_FLIGHT ? STREAM_BATCH : SMALL_RUN;
+        while (run.length < queue.length && run.length < limit) {
+          const item = queue[run.length]!;
+          if (typeof item !== 'string') break;
+          const parsed = parseItem(item);
+          if ('error' in parsed) {
+            queue[run.length] = parsed; // answered in its place, after the run before it
+            break;
+          }
+          run.push(parsed);
+        }
+        queue.splice(0, run.length); // one splice: shift() per record moves the queue each time
+        if (body.isPaused() && queue.length < STREAM_BATCH) body.resume();
+        const p: Pending = { records: run.length, settled: Promise.resolve() };
+        inFlight += run.length;
+        processInFlight += run.length;
+        if (run.length === 0) p.reports = [(queue.shift() as { error: Report }).error];
+        else {
+          const { reports } = await queueRun(core, topic, prefix, run);
+          p.settled = reports.then((r) => void (p.reports = r));
+        }
+        pipeline.push(p);
+        continue;
       }
-      pipeline.push(p);
-      continue;
+      if (pipeline.length > 0) {
+        // Wait for the oldest run, or (with room in the pipeline) for more records.
+        await (queue.length === 0 && !ended && room() ? Promise.race([pipeline[0]!.settled, arrival()]) : pipeline[0]!.settled);
+        continue;
+      }
+      if (ended) break;
+      await arrival();
     }
-    if (pipeline.length > 0) {
-      // Wait for the oldest run, or (with room in the pipeline) for more records.
-      await (queue.length === 0 && !ended && room() ? Promise.race([pipeline[0]!.settled, arrival()]) : pipeline[0]!.settled);
-      continue;
+    await finished;
+    if (count === 0) {
+      raw.writeHead(422, { 'content-type': 'application/json' });
+      raw.end(JSON.stringify({ error_code: 422, message: 'Payload error. Request body is empty. Data is required.' }));
+      return;
     }
-    if (ended) break;
-    await arrival();
+    raw.end();
   }
-  await finished;
-  if (count === 0) {
-    raw.writeHead(422, { 'content-type': 'application/json' });
-    raw.end(JSON.stringify({ error_code: 422, message: 'Payload error. Request body is empty. Data is required.' }));
-    return;
-  }
-  raw.end();
 }
