@@ -11,6 +11,8 @@
 // Prints every figure and the ratios, then one JSON line. Not a test: nothing is asserted.
 // Avro phase: the same framed Avro records mirrored bytes-only and with schema translation (ratio typed / bytes).
 // BENCH_PHASES=throughput,avro,latency,topics selects phases (default all; `mirror` = only M, for profiling).
+// Opt-in phase `headers`: the mirror on records whose kafkajs header object cannot give the header order (each
+// record read again with our fetch client, src/mirror/header-order.ts) vs the same records with one header.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -131,12 +133,14 @@ async function topicPair(name: string, partitions: number, kafkaAdmin: ReturnTyp
 }
 
 const values = Array.from({ length: 64 }, () => randomBytes(RECORD_BYTES));
-function kafkaRecord(i: number, timestamp = Date.now()): KafkaMessage {
-  return { key: `key-${i % 1000}`, value: values[i % values.length]!, timestamp: String(timestamp), headers: { trace: `t-${i}` } };
+type Headers = (i: number) => KafkaMessage['headers'];
+const oneHeader: Headers = (i) => ({ trace: `t-${i}` });
+function kafkaRecord(i: number, timestamp = Date.now(), headers = oneHeader): KafkaMessage {
+  return { key: `key-${i % 1000}`, value: values[i % values.length]!, timestamp: String(timestamp), headers: headers(i) };
 }
 
 /** Writes `perPartition` 1 KiB records to every partition (one send in flight per partition). */
-async function fillKafka(topic: string, perPartition: number): Promise<number> {
+async function fillKafka(topic: string, perPartition: number, headers = oneHeader): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const start = performance.now();
@@ -145,7 +149,7 @@ async function fillKafka(topic: string, perPartition: number): Promise<number> {
       // 500 records per send: a Kafka record batch stays below the broker's 1 MB message.max.bytes.
       for (let i = 0; i < perPartition; i += 500) {
         const n = Math.min(500, perPartition - i);
-        await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, j) => ({ ...kafkaRecord(i + j), partition })) });
+        await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, j) => ({ ...kafkaRecord(i + j, Date.now(), headers), partition })) });
       }
     }),
   );
@@ -228,7 +232,7 @@ async function mirrorUntilDone(topics: MirroredTopic[], ends: Map<string, bigint
   const groupId = `bench-mirror-${run}-${randomUUID().slice(0, 6)}`;
   groups.add(groupId);
   let joined = 0;
-  const mirror = new Mirror({ kafka: joinWatchingKafka(() => (joined ||= performance.now())), pulsar: client, groupId, topics });
+  const mirror = new Mirror({ kafka: joinWatchingKafka(() => (joined ||= performance.now())), kafkaConnector: { name: 'bench', brokers }, pulsar: client, groupId, topics });
   collectGarbage();
   const sampler = rssSampler();
   const start = performance.now();
@@ -460,6 +464,26 @@ async function manyTopics(results: Record<string, number | string>, kafkaAdmin: 
   });
 }
 
+// ---- Header order: records written with headers a, a, b reach the mirror as { a: [..], b }, which could also
+// be a, b, a: every record is read again with our fetch client (the slow path). Same records with one header
+// (the common path) in the same run; ratio slow / common.
+async function headerOrder(results: Record<string, number | string>, kafkaAdmin: ReturnType<Kafka['admin']>): Promise<void> {
+  const perPartition = Math.max(1, Math.round((200_000 * scale) / PARTITIONS));
+  const total = perPartition * PARTITIONS;
+  const common = await topicPair('headers-common', PARTITIONS, kafkaAdmin);
+  const slow = await topicPair('headers-reread', PARTITIONS, kafkaAdmin);
+  await fillKafka(common.source, perPartition);
+  await fillKafka(slow.source, perPartition, (i) => ({ a: [`t-${i}`, 'x'], b: 'y' }));
+  const c = await mirrorUntilDone([common], await endOffsets(kafkaAdmin, [common.source]), 600_000);
+  const s = await mirrorUntilDone([slow], await endOffsets(kafkaAdmin, [slow.source]), 600_000);
+  for (const [name, m] of [['common', c], ['re-read', s]] as const) if (!m.complete || m.records !== total) console.log(`  ! ${name} mirror incomplete: ${fmt(m.records)} of ${fmt(total)} records`);
+  const ratio = c.afterJoinSeconds / s.afterJoinSeconds;
+  console.log(`\nheader order, ${fmt(total)} records of ${RECORD_BYTES} bytes on ${PARTITIONS} partitions, after group join:`);
+  console.log(`  one header (common path)                     ${fmt(total / c.afterJoinSeconds)} records/s`);
+  console.log(`  headers a, a, b (every record read again)    ${fmt(total / s.afterJoinSeconds)} records/s   re-read / common = ${ratio.toFixed(2)}`);
+  Object.assign(results, { headers_records: total, headers_common_records_per_s: total / c.afterJoinSeconds, headers_reread_records_per_s: total / s.afterJoinSeconds, headers_ratio_reread_over_common: ratio });
+}
+
 // ---- Avro: the mirror with schema translation (registry framing stripped, schema version per message) vs the
 // bytes-only mirror, same records, same run. Registry at K2P_REGISTRY_URL (the Confluent-compatible API).
 async function avroThroughput(results: Record<string, number | string>, kafkaAdmin: ReturnType<Kafka['admin']>): Promise<void> {
@@ -526,6 +550,7 @@ async function main(): Promise<void> {
     if (phases.has('latency')) await latency(results, kafkaAdmin);
     if (phases.has('avro')) await avroThroughput(results, kafkaAdmin);
     if (phases.has('topics')) await manyTopics(results, kafkaAdmin);
+    if (phases.has('headers')) await headerOrder(results, kafkaAdmin);
   } finally {
     await kafkaAdmin.disconnect();
     const t = performance.now();
