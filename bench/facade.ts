@@ -7,8 +7,11 @@
 //   V  = records/s of v3 streaming (C chunked requests, one report per record), per route;
 //   K  = records/s of the native producer (kafkajs, 100-record sends, same concurrency) on the same topic;
 //   K' = the same with the gateway's own Kafka producer (the facade's default; sends of a topic one at a time);
-//   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual.
-// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (routes pulsar and dual also print V/P).
+//   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual;
+//   P' = the same producer sending the messages the record mapping makes of such records, as routes pulsar
+//        and dual store them (provenance properties, event time, ordering key): the native cost of storing
+//        the same data.
+// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (printed against each native producer: K, K', P, P').
 // The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
 // connections, one request at a time each, the same code for the no-op route and the facade), so the servers
 // under test (the no-op route and the facade with the logger `k2p facade` uses, both in this process) have
@@ -33,6 +36,8 @@ import { loadConfig } from '../src/config/index.js';
 import type { Route } from '../src/facade/route-table.js';
 import { startFacade, type RunningFacade } from '../src/facade/start.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
+import { toPulsarMessage } from '../src/mirror/record-mapping.js';
+import { TOPIC_DEFAULTS } from '../src/config/defaults.js';
 import { KafkaCluster } from '../src/kafka/wire/cluster.js';
 import { KafkaWireProducer, type PartitionBatch } from '../src/kafka/wire/producer.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
@@ -215,10 +220,25 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: 100 }, (_, i) => pulsarProducer!.send({ key: `k${i}`, payload })));
       return 100;
     });
+  // P': what the mapping stores for these records (the producer numbers them itself, as an application's would).
+  const mapped = messages.map((m, i) => {
+    const msg = toPulsarMessage(
+      { topic: topicOf(routes[0]!), partition: 0, offset: String(i), key: Buffer.from(m.key), value: Buffer.from(m.value), timestamp: String(Date.now()), headers: [] },
+      { provenance: TOPIC_DEFAULTS.provenance, headerEncoding: TOPIC_DEFAULTS.headersEncoding, binaryKeys: TOPIC_DEFAULTS.keysBinary },
+    );
+    delete msg.sequenceId;
+    return msg;
+  });
+  const pulsarMappedNative = (ms: number) =>
+    load(ms, async () => {
+      await Promise.all(mapped.map((msg) => pulsarProducer!.send({ ...msg })));
+      return 100;
+    });
   const half = (seconds * 1000) / 2;
   const K1 = await kafkaNative(half);
   const W1 = await wireNative(half);
   const P1 = pulsarProducer ? await pulsarNative(half) : undefined;
+  const M1 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
 
   // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
@@ -236,10 +256,12 @@ async function main(): Promise<void> {
   const K2 = await kafkaNative(half);
   const W2 = await wireNative(half);
   const P2 = pulsarProducer ? await pulsarNative(half) : undefined;
+  const M2 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
   const K = add(K1, K2);
   const W = add(W1, W2);
   wireCluster.close();
   const P = P1 && P2 ? add(P1, P2) : undefined;
+  const M = M1 && M2 ? add(M1, M2) : undefined;
   await producer.disconnect();
   await pulsarProducer?.close();
   await client.close();
@@ -248,7 +270,7 @@ async function main(): Promise<void> {
   const n = perSecond(N);
   console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s) (${facade.core.kafka.producer}), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, pulsarMappedNativeRecordsPerSec: M ? unitsPerSecond(M) : undefined, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
@@ -260,13 +282,17 @@ async function main(): Promise<void> {
     console.log(`B  100-record v2 requests             ${fmt(unitsPerSecond(B.get(r)!))} records/s (${fmt(perSecond(B.get(r)!))} req/s)`);
     // Routes pulsar and dual also against our Pulsar producer: the native producer of the side they write.
     const vp = r !== 'kafka' && P ? v / unitsPerSecond(P) : undefined;
+    const vm = r !== 'kafka' && M ? v / unitsPerSecond(M) : undefined;
+    // Route dual stores the records on both sides: against the slower side's native producer writing only its own.
+    const vd = r === 'dual' && M ? v / Math.min(unitsPerSecond(W), unitsPerSecond(M)) : undefined;
     const vw = v / unitsPerSecond(W);
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}`}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp };
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}   V/P' = ${vm!.toFixed(3)}`}${vd === undefined ? '' : `   V/min(K',P') = ${vd.toFixed(3)}`}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
   console.log(`K' native producer (ours, wire)      ${fmt(unitsPerSecond(W))} records/s (before V ${fmt(unitsPerSecond(W1))}, after V ${fmt(unitsPerSecond(W2))})`);
   if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);
+  if (M && M1 && M2) console.log(`P' the same, the mapping's messages    ${fmt(unitsPerSecond(M))} records/s (before V ${fmt(unitsPerSecond(M1))}, after V ${fmt(unitsPerSecond(M2))})`);
   console.log(JSON.stringify(out));
 
   await noop.close();
