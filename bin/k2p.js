@@ -1,9 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env -S node --max-semi-space-size=128
 // The `k2p` command: runs the built CLI (dist/), or the TypeScript sources through tsx in a checkout.
-// A 64 MiB young generation (V8's default is 16): the data paths allocate per record and hold records in
-// flight across broker round trips; with the default, most of them outlive a scavenge and get copied, and the
-// facade's v3 streaming spent ~30 % of its CPU collecting garbage (docs/facade.md). Other node flags or
-// NODE_OPTIONS can set it differently: `node --max-semi-space-size=N bin/k2p.js ...`.
+// A 128 MiB semi-space for the young generation (V8's default is 16): the data paths allocate per record and
+// hold records in flight across broker round trips; with the default, most of them outlive a scavenge and
+// get copied, and the facade's v3 streaming spent ~30 % of its CPU collecting garbage (docs/facade.md). It
+// costs up to about 2 x 128 MiB of memory when busy. To set it differently: `node --max-semi-space-size=N bin/k2p.js ...`.
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/src/cli/index.js', import.meta.url);
