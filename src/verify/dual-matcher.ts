@@ -146,6 +146,7 @@ export async function matchDual(input: DualMatchInput): Promise<void> {
       recentQueue.push({ id, time });
       const k = (side === KAFKA ? item : partner.item) as KafkaSide;
       const m = (side === KAFKA ? partner.item : item) as PulsarSide;
+      if (k.headerOrderUnknown && input.fields.headers !== false) counts.headerOrderUnchecked++;
       const noEventTime = !(m.mapped instanceof Error) && m.mapped.timestamp === '-1';
       const fields = noEventTime ? { ...input.fields, timestamp: false } : input.fields;
       const diffs = fieldDivergences(k, m, m.topic, fields);

@@ -1,5 +1,6 @@
 // Compares the content of one pair: key, value (pluggable), headers vs properties, timestamp vs event time.
 import type { KafkaHeader, MappedRecord } from '../mirror/record-mapping.js';
+import { kafkajsGrouping } from './kafkajs-headers.js';
 import type { KafkaSide } from './records.js';
 import { bytesComparator, describeBytes, type ValueComparator, type ValueContext } from './values.js';
 
@@ -88,11 +89,13 @@ export function compareFields(
     if (d) out.push({ kind: 'key', detail: d });
   }
   if (options.headers !== false) {
+    // kafkajs could not give this record's order: both sides as kafkajs groups them (kafkajs-headers.ts).
+    const grouped = k.headerOrderUnknown === true;
     const d = describeHeaders(
-      withoutIgnored(k.headers, options.ignoreHeaders),
-      withoutIgnored(p.headers, options.ignoreHeaders),
+      withoutIgnored(grouped ? kafkajsGrouping(k.headers) : k.headers, options.ignoreHeaders),
+      withoutIgnored(grouped ? kafkajsGrouping(p.headers) : p.headers, options.ignoreHeaders),
     );
-    if (d) out.push({ kind: 'headers', detail: d });
+    if (d) out.push({ kind: 'headers', detail: grouped ? `${d} (grouped by name: kafkajs cannot give the order)` : d });
   }
   if (options.timestamp !== false && k.timestamp !== p.timestamp) {
     out.push({ kind: 'timestamp', detail: `timestamp: Kafka ${k.timestamp}, Pulsar ${p.timestamp}` });

@@ -6,7 +6,8 @@ const n = (x: number) => x.toLocaleString('en-US');
 function problems(c: Counts): string {
   const parts = DIVERGENCE_COUNTERS.filter((k) => c[k] > 0).map((k) => `${k} ${n(c[k])}`);
   if (c.inFlight > 0) parts.push(`in flight ${n(c.inFlight)}`);
-  return parts.length > 0 ? parts.join(', ') : 'identical';
+  const found = parts.length > 0 ? parts.join(', ') : 'identical';
+  return c.headerOrderUnchecked > 0 ? `${found}; header order not checked for ${n(c.headerOrderUnchecked)} records` : found;
 }
 
 function where(d: Divergence): string {
@@ -25,6 +26,10 @@ export function formatReport(r: VerifyReport): string {
   lines.push(
     `verify (${r.mode}): ${r.identical ? 'IDENTICAL' : 'DIVERGENT'} — ${n(r.divergenceCount)} divergence(s); ${n(records)} Kafka records in ${r.topics.length} topic(s) compared in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
+  if (r.headerOrderUnchecked > 0)
+    lines.push(
+      `header order not checked for ${n(r.headerOrderUnchecked)} records (kafkajs cannot give it; pass kafkaConnector to check it)`,
+    );
   for (const t of r.topics) {
     lines.push(
       `${t.topic} → ${t.pulsarTopic}: Kafka ${n(t.kafkaRecords)}, Pulsar ${n(t.pulsarMessages)}, matched ${n(t.matched)} — ${problems(t)}`,

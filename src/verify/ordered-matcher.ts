@@ -258,6 +258,7 @@ export async function matchOrdered(input: OrderedMatchInput): Promise<void> {
       p.matched[i] = 1;
       recent[o % window] = o;
       counts.matched++;
+      if (p.batch.headerOrderUnknown?.[i] === 1 && fields.headers !== false) counts.headerOrderUnchecked++;
       if (passScan < n) {
         const at = batch.coordinates(m);
         for (let j = passScan; j < n; j++) {

@@ -3,6 +3,7 @@
 // thread crosses over whole. Pulsar: a message and the Kafka offset it stands for; the Kafka record it maps
 // back to (fromPulsarMessage, docs/record-mapping.md) is built only when a pair is looked at closely.
 import type { KafkaMessage } from 'kafkajs';
+import { ambiguousHeaderOrder } from '../mirror/header-order.js';
 import {
   fromPulsarMessage,
   type KafkaHeader,
@@ -11,6 +12,7 @@ import {
 } from '../mirror/record-mapping.js';
 import type { RecordCursor } from '../kafka/protocol/record-batch.js';
 import type { Message } from '../pulsar/client/index.js';
+import { inheritedName } from './kafkajs-headers.js';
 
 /** One Kafka record, unpacked: for reports, custom comparators, dual-write pairing. */
 export interface KafkaSide {
@@ -23,6 +25,11 @@ export interface KafkaSide {
   headers: KafkaHeader[];
   /** ms since the epoch as a decimal string; "-1" when none. */
   timestamp: string;
+  /**
+   * True when read with kafkajs, whose header object could not give this record's header order: `headers`
+   * are grouped by name, inherited names left out (kafkajs-headers.ts). Absent otherwise.
+   */
+  headerOrderUnknown?: true;
 }
 
 // Batch layout (little endian; written by KafkaBatch.pack from kafkajs messages and by KafkaBatchWriter from
@@ -76,11 +83,16 @@ export class KafkaBatch {
   /** Offsets of the records, in order (a view of the buffer). */
   readonly offsets: Float64Array;
 
-  /** `buf` must start its own ArrayBuffer (byteOffset 0), as `pack` and a transfer give it. */
+  /**
+   * `buf` must start its own ArrayBuffer (byteOffset 0), as `pack` and a transfer give it.
+   * `headerOrderUnknown`: 1 per record whose kafkajs header object could not give the order (set by `pack`
+   * only, undefined when no record is such: the fetch reader has the wire order, and so has the common case).
+   */
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly buf: Buffer,
+    readonly headerOrderUnknown?: Uint8Array,
   ) {
     this.count = buf.readInt32LE(0);
     this.offsets = new Float64Array(buf.buffer, buf.byteOffset + HEAD, this.count);
@@ -96,12 +108,17 @@ export class KafkaBatch {
     const n = messages.length;
     // Sized from above (a header name takes at most 3 bytes per UTF-16 unit); the unused tail is not read.
     let size = HEAD + n * 12;
+    let unknown: Uint8Array | undefined;
     for (let i = 0; i < n; i++) {
       const m = messages[i]!;
       size += 20 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
       const headers = m.headers;
       if (!headers) continue;
+      // One pass over the names; such records keep kafkajs's grouping, without inherited names (wrong values).
+      const odd = ambiguousHeaderOrder(headers);
+      if (odd) (unknown ??= new Uint8Array(n))[i] = 1;
       for (const name in headers) {
+        if (odd && inheritedName(name)) continue;
         const v = headers[name] as HeaderValue | HeaderValue[];
         if (Array.isArray(v)) for (const item of v) size += 8 + name.length * 3 + valueLength(item);
         else if (v !== undefined) size += 8 + name.length * 3 + valueLength(v);
@@ -126,7 +143,9 @@ export class KafkaBatch {
       let count = 0;
       const headers = m.headers;
       if (headers) {
+        const odd = unknown?.[i] === 1;
         for (const name in headers) {
+          if (odd && inheritedName(name)) continue;
           const v = headers[name] as HeaderValue | HeaderValue[];
           if (Array.isArray(v)) {
             for (const item of v) {
@@ -141,7 +160,7 @@ export class KafkaBatch {
       }
       view.setInt32(countAt, count, true);
     }
-    return new KafkaBatch(topic, partition, buf);
+    return new KafkaBatch(topic, partition, buf, unknown);
   }
 
   /** Where record `i` starts (its timestamp). */
@@ -173,7 +192,7 @@ export class KafkaBatch {
       at += 4 + len;
       headers.push({ key: name, value: bytes() });
     }
-    return {
+    const side: KafkaSide = {
       topic: this.topic,
       partition: this.partition,
       offset: this.offsets[i]!,
@@ -182,6 +201,8 @@ export class KafkaBatch {
       headers,
       timestamp: String(timestamp),
     };
+    if (this.headerOrderUnknown?.[i] === 1) side.headerOrderUnknown = true;
+    return side;
   }
 
   /** Every record, unpacked. */

@@ -67,6 +67,11 @@ export interface Counts {
   timestamp: number;
   /** Dual-write mode: unpaired records younger than the tolerance window (not divergences). */
   inFlight: number;
+  /**
+   * Pairs whose header order was not compared (not divergences): Kafka read with kafkajs alone, whose header
+   * object cannot give these records' order; their headers were compared grouped by name (docs/verify.md).
+   */
+  headerOrderUnchecked: number;
 }
 
 export interface PartitionSummary extends Counts {
@@ -136,6 +141,8 @@ export interface VerifyReport {
   divergences: Divergence[];
   /** Every divergence found (also those not listed), position mismatches included. */
   divergenceCount: number;
+  /** Pairs whose header order was not compared, all topics (Counts.headerOrderUnchecked); 0 with a Kafka connector. */
+  headerOrderUnchecked: number;
   /** Set when the run was a sample: one per topic. */
   samples?: SampleReport[];
 }
@@ -156,6 +163,7 @@ export function emptyCounts(): Counts {
     headers: 0,
     timestamp: 0,
     inFlight: 0,
+    headerOrderUnchecked: 0,
   };
 }
 

@@ -122,6 +122,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     positions,
     divergences: findings.listed,
     divergenceCount: findings.count,
+    headerOrderUnchecked: topics.reduce((n, t) => n + t.headerOrderUnchecked, 0),
   };
   if (options.sample) report.samples = samples;
   return report;

@@ -16,7 +16,9 @@ import {
   type KafkaRecord,
 } from '../../src/mirror/record-mapping.js';
 import { MessageId, type Message, type OutgoingMessage } from '../../src/pulsar/client/index.js';
+import { ambiguousHeaderOrder } from '../../src/mirror/header-order.js';
 import { compareFields } from '../../src/verify/fields.js';
+import { kafkajsGrouping } from '../../src/verify/kafkajs-headers.js';
 import { KafkaBatch, PulsarSide } from '../../src/verify/records.js';
 import { PackedPulsarBatch, PulsarBatchWriter, packMessages } from '../../src/verify/pulsar-pack.js';
 import { samePair } from '../../src/verify/same-pair.js';
@@ -141,7 +143,11 @@ test('packed Kafka batches unpack to the records they were packed from', () => {
     assert.deepEqual(got.key, c.key);
     assert.deepEqual(got.value, c.value);
     assert.equal(got.timestamp, c.timestamp);
-    assert.deepEqual(got.headers, headerList(headersObject(headerList(c.headers))));
+    // kafkajs's grouping; for a record whose order it cannot give, flagged and without inherited names
+    // (kafkajs gives those wrong values).
+    const grouped = headersObject(headerList(c.headers));
+    assert.equal(got.headerOrderUnknown, ambiguousHeaderOrder(grouped) ? true : undefined);
+    assert.deepEqual(got.headers, kafkajsGrouping(headerList(grouped)));
   });
   assert.equal(KafkaBatch.pack('t', 0, [], []).count, 0);
 });
