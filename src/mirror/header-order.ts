@@ -5,6 +5,11 @@
 import type { KafkaHeaderReader } from '../kafka/wire/header-reader.js';
 import type { KafkaRecord } from './record-mapping.js';
 
+/** A name kafkajs finds an inherited value for (Object.prototype has it): kafkajs's value for it is wrong. */
+export function inheritedName(name: string): boolean {
+  return name in Object.prototype;
+}
+
 /** Names JavaScript lists first, in numeric order, whatever order they were added in (array indexes; a superset). */
 const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
 
@@ -23,7 +28,7 @@ export function ambiguousHeaderOrder(headers: KafkaRecord['headers']): boolean {
   let integerLike = false;
   let repeated = false;
   for (const name in headers) {
-    if (repeated || name in Object.prototype) return true;
+    if (repeated || inheritedName(name)) return true;
     names++;
     const c = name.charCodeAt(0);
     if (!integerLike && c >= 48 && c <= 57) integerLike = INTEGER_LIKE.test(name);

@@ -3,12 +3,8 @@
 // compared only as far as kafkajs tells the truth: both sides grouped as that object groups them (names,
 // values, nulls and multiplicities; not the order between names), and names Object.prototype has left out
 // on both sides, since kafkajs gives them a wrong value (docs/verify.md, "Header order").
+import { inheritedName } from '../mirror/header-order.js';
 import type { KafkaHeader } from '../mirror/record-mapping.js';
-
-/** A name kafkajs finds an inherited value for: its header's value from kafkajs is unreliable. */
-export function inheritedName(name: string): boolean {
-  return name in Object.prototype;
-}
 
 /**
  * `list` in the order kafkajs's object gives it: integer-like names first (ascending), then by first

@@ -3,7 +3,7 @@
 // thread crosses over whole. Pulsar: a message and the Kafka offset it stands for; the Kafka record it maps
 // back to (fromPulsarMessage, docs/record-mapping.md) is built only when a pair is looked at closely.
 import type { KafkaMessage } from 'kafkajs';
-import { ambiguousHeaderOrder } from '../mirror/header-order.js';
+import { ambiguousHeaderOrder, inheritedName } from '../mirror/header-order.js';
 import {
   fromPulsarMessage,
   type KafkaHeader,
@@ -12,7 +12,6 @@ import {
 } from '../mirror/record-mapping.js';
 import type { RecordCursor } from '../kafka/protocol/record-batch.js';
 import type { Message } from '../pulsar/client/index.js';
-import { inheritedName } from './kafkajs-headers.js';
 
 /** One Kafka record, unpacked: for reports, custom comparators, dual-write pairing. */
 export interface KafkaSide {
