@@ -29,6 +29,7 @@ import { MessageId, PulsarClient, partitionTopic, scanEntry } from '../src/pulsa
 import { verify } from '../src/verify/index.js';
 import { KafkaFetchReader } from '../src/verify/kafka-fetch-source.js';
 import { KAFKA_FETCH } from '../src/verify/kafka-source.js';
+import { KafkaThreadReader } from '../src/verify/kafka-thread.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
@@ -253,6 +254,32 @@ async function kafkaFetchRaw(): Promise<number> {
   return TOTAL / ((performance.now() - started) / 1000);
 }
 
+/** B: both raw reads at once, the way verify reads them (K' in a worker thread, P in this thread), nothing
+ * compared — how fast any verifier could read the pair on this machine, both brokers serving at once. */
+async function bothRaw(): Promise<number> {
+  const started = performance.now();
+  const plans = Array.from({ length: PARTITIONS }, (_, p) => ({
+    partition: p,
+    ranges: [{ from: 0n, to: BigInt(perPartition(p)) }],
+  }));
+  const reader = new KafkaThreadReader({ name: 'bench', brokers }, source, PARTITIONS, plans);
+  let count = 0;
+  try {
+    await reader.start();
+    await Promise.all([
+      ...plans.map(async ({ partition }) => {
+        const stream = reader.stream(partition);
+        for (let r = await stream.next(); !r.done; r = await stream.next()) count += r.value.count;
+      }),
+      pulsarRaw(),
+    ]);
+  } finally {
+    await reader.close();
+  }
+  if (count !== TOTAL) throw new Error(`B read ${count} Kafka records, not ${TOTAL}`);
+  return TOTAL / ((performance.now() - started) / 1000);
+}
+
 /** P: our client read-only, every partition at once: a non-durable subscription (a reader) with verify's
  * queue settings taking entries as they came and walking every message (its Pulsar ceiling); with
  * `messages`, taking Message objects instead (receiveBatch, the read verify's Pulsar side used before). */
@@ -359,6 +386,12 @@ try {
   console.log(
     `P(msg) Pulsar read-only, Message objects: ${fmt(pm1)} messages/s   (${(pmCpu[0] = cpuSince(mark)).text})`,
   );
+  const bCpu: CpuUse[] = [];
+  mark = cpuMark();
+  const b1 = await bothRaw();
+  console.log(
+    `B  both read at once (K' thread + P):   ${fmt(b1)} pairs/s     (${(bCpu[0] = cpuSince(mark)).text})`,
+  );
   const kafkaThread = process.env.BENCH_KAFKA_THREAD !== '0';
   const pulsarThread = process.env.BENCH_PULSAR_THREAD === '1'; // verify's default: off
   const config = configFiles();
@@ -389,6 +422,12 @@ try {
   console.log(
     `P(msg) again:                            ${fmt(pm2)} messages/s   (${(pmCpu[1] = cpuSince(mark)).text})`,
   );
+  mark = cpuMark();
+  const b2 = await bothRaw();
+  console.log(
+    `B  both read at once again:              ${fmt(b2)} pairs/s     (${(bCpu[1] = cpuSince(mark)).text})`,
+  );
+  const both = (b1 + b2) / 2;
   const k = (k1 + k2) / 2;
   const kf = (kf1 + kf2) / 2;
   const p = (p1 + p2) / 2;
@@ -408,6 +447,9 @@ try {
     `V / min(K', P) = ${fmt(v / Math.min(kf, p), 2)} (against our own Kafka read; slower side: ${kf <= p ? "Kafka (K')" : 'Pulsar'})`,
   );
   console.log(
+    `V / B = ${fmt(v / both, 2)} (B: both raw reads at once, nothing compared; B / min(K', P) = ${fmt(both / Math.min(kf, p), 2)} is the most any verifier reading both sides gets here)`,
+  );
+  console.log(
     JSON.stringify({
       bench: 'verify',
       records: TOTAL,
@@ -416,6 +458,7 @@ try {
       kafkaFetchRecordsPerSec: Math.round(kf),
       pulsarMessagesPerSec: Math.round(p),
       pulsarMessageObjectsPerSec: Math.round((pm1 + pm2) / 2),
+      bothRawPairsPerSec: Math.round(both),
       verifyRecordsPerSec: Math.round(v),
       kafkaThread,
       heapCap: /--max-old-space-size=(\d+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1] ?? null,
@@ -428,6 +471,7 @@ try {
         kafkaFetch: round2((kfCpu[0]!.selfCpu + kfCpu[1]!.selfCpu) / 2),
         pulsar: round2((pCpu[0]!.selfCpu + pCpu[1]!.selfCpu) / 2),
         pulsarMessages: round2((pmCpu[0]!.selfCpu + pmCpu[1]!.selfCpu) / 2),
+        both: round2((bCpu[0]!.selfCpu + bCpu[1]!.selfCpu) / 2),
         verify: round2(verifyCpu.selfCpu),
       },
       machineBusyDuringVerify: round2(verifyCpu.machineBusy),
