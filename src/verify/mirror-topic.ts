@@ -6,7 +6,7 @@ import { incomplete } from './read-progress.js';
 import { kafkaReader } from './kafka-reader.js';
 import { matchOrdered } from './ordered-matcher.js';
 import { sideBatches, type PulsarBatch } from './pulsar-batch.js';
-import { rangedMessages } from './pulsar-source.js';
+import { entryBatches, rangedMessages } from './pulsar-source.js';
 import { PulsarThreadReader, type PulsarReadJob } from './pulsar-thread.js';
 import type { OffsetRange } from './ranges.js';
 import { partitionSummary, topicSummary } from './summary.js';
@@ -94,7 +94,9 @@ export async function verifyMirrorTopic(run: TopicRun): Promise<TopicSummary> {
           ? nothing()
           : pulsarThread
             ? pulsarThread.stream(partition)
-            : sideBatches(rangedMessages(cluster.pulsar, topic, ranges, readOptions(ranges)), pair.kafkaTopic, partition);
+            : ranges.length === 1
+              ? entryBatches(cluster.pulsar, topic, ranges[0]!, readOptions(ranges), pair.kafkaTopic, partition)
+              : sideBatches(rangedMessages(cluster.pulsar, topic, ranges, readOptions(ranges)), pair.kafkaTopic, partition);
         try {
           await matchOrdered({
             topic: pair.kafkaTopic,

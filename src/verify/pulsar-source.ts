@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { K2pError, isK2pError } from '../errors.js';
 import { MessageId, type Consumer, type PulsarClient } from '../pulsar/client/index.js';
+import { EntryBatch } from './pulsar-entry-batch.js';
 import { seekOffset } from './pulsar-seek.js';
 import type { OffsetRange } from './ranges.js';
 import { PulsarSide } from './records.js';
@@ -134,6 +135,34 @@ const sides: Receive<PulsarSide[]> = async (consumer, max, timeoutMs) => {
   }
   return { batch: out, last: messages[messages.length - 1]!.id, highest };
 };
+
+/** Entries received as they are (no Message object per message), as EntryBatches compared with Kafka `topic`[`partition`]. */
+function entries(topic: string, partition: number): Receive<EntryBatch> {
+  return async (consumer, max, timeoutMs) => {
+    const got = await consumer.receiveEntries(max, timeoutMs);
+    if (got.length === 0) return undefined;
+    const batch = new EntryBatch(got, topic, partition);
+    const last = batch.lastId();
+    return last === undefined ? undefined : { batch, last, highest: batch.highest };
+  };
+}
+
+/**
+ * The messages of a partition for one Kafka offset range (read from the position seekOffset finds for its
+ * start), in EntryBatches compared with Kafka `kafkaTopic`[`partition`]: the whole-partition read of mirror
+ * mode, without a Message object per message.
+ */
+export async function* entryBatches(
+  client: PulsarClient,
+  topic: string,
+  range: OffsetRange,
+  options: Omit<PulsarReadOptions, 'startMessageId'>,
+  kafkaTopic: string,
+  partition: number,
+): AsyncGenerator<EntryBatch, void, undefined> {
+  const { starts } = await rangeStarts(client, topic, [range]);
+  yield* pulsarReads(client, topic, { ...options, startMessageId: starts[0] }, entries(kafkaTopic, partition), { rawEntries: true });
+}
 
 /** A partition's messages in order, in batches, each turned back into the Kafka record it stands for. */
 export function pulsarBatches(

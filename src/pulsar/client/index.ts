@@ -9,4 +9,5 @@ export { Reader, type ReaderOptions } from './reader.js';
 export type { SubscriptionStart } from './subscription-placer.js';
 export { parseTopicName, partitionTopic, type TopicName } from './topic-name.js';
 export type { ClientLogger } from './context.js';
-export { batchSizeOf, keyOf, scanEntry, schemaVersionOf, sequenceIdOf, type EntryMessage, type RawEntry } from './raw-entry.js';
+export { batchSizeOf, entryMessages, isDelivered, keyOf, scanEntry, schemaVersionOf, sequenceIdOf, type EntryMessage, type RawEntry } from './raw-entry.js';
+export { BatchCursor } from '../protocol/batch-cursor.js';

@@ -8,10 +8,9 @@ import { Backoff, delay } from './backoff.js';
 import { ChunkAssembler } from './chunks.js';
 import type { Connection, ConsumerHandler } from './connection.js';
 import type { ClientContext } from './context.js';
-import { decodeEntry } from './incoming.js';
 import { MessageId } from './message-id.js';
 import type { Message } from './message.js';
-import { rawEntry, type RawEntry } from './raw-entry.js';
+import { decodeEntry, rawEntry, type RawEntry } from './raw-entry.js';
 import { isServerError } from './server-errors.js';
 
 export type SubscriptionType = SubType;

@@ -3,7 +3,8 @@
 // format's reused metadata object — no Message, properties record, MessageId or key copy per message.
 import { keyBytes, scanBatch, type CommandOf, type Frame, type MessageMetadata, type SingleMessageMetadata } from '../protocol/index.js';
 import { isSet } from './ack-set.js';
-import { checkedEntry } from './incoming.js';
+import { checkedEntry, properties, view } from './incoming.js';
+import type { Message } from './message.js';
 import { MessageId } from './message-id.js';
 
 export interface RawEntry {
@@ -30,10 +31,10 @@ export interface RawEntry {
 /** What a message of an entry carries (batched: its single-message metadata; else the entry's). */
 export type EntryMessage = Pick<
   SingleMessageMetadata,
-  'properties' | 'partitionKey' | 'partitionKeyB64Encoded' | 'nullPartitionKey' | 'eventTime' | 'sequenceId' | 'nullValue'
+  'properties' | 'partitionKey' | 'partitionKeyB64Encoded' | 'nullPartitionKey' | 'eventTime' | 'sequenceId' | 'nullValue' | 'orderingKey'
 >;
 
-/** Checks and decompresses one MESSAGE frame (as decodeEntry does) into an entry; firstIndex left at its first. */
+/** Checks and decompresses one MESSAGE frame into an entry; firstIndex left at its first. */
 export function rawEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): RawEntry {
   const { metadata, body } = checkedEntry(topic, cmd, frame, payloadOverride);
   const id = MessageId.fromData(cmd.messageId, partition);
@@ -68,14 +69,19 @@ export function batchSizeOf(entry: RawEntry): number {
   return entry.metadata.numMessagesInBatch ?? 0;
 }
 
-/** A message's sequence id: its own, else the entry's plus its index (as decodeEntry gives it). */
+/** A message's sequence id: its own, else the entry's plus its index. */
 export function sequenceIdOf(entry: RawEntry, index: number, m: EntryMessage): bigint {
   if (index < 0) return entry.metadata.sequenceId;
   return m.sequenceId ?? entry.metadata.sequenceId + BigInt(index);
 }
 
+/** True when batch index `index` of the entry is for the reader (scanEntry's filter; compacted_out aside). */
+export function isDelivered(entry: RawEntry, index: number): boolean {
+  return index >= entry.firstIndex && (entry.ackSet === undefined || isSet(entry.ackSet, index));
+}
+
 /**
- * Visits the entry's messages for the reader, in order, as decodeEntry would deliver them: `index` is the
+ * Visits the entry's messages for the reader, in order, as receive() delivers them: `index` is the
  * batch index (-1 when not batched), `m` its metadata — an object reused for the next message, read it in
  * `visit` — and `payload` a view of the entry (null for a null value). Throws K2P_PLS_DECODE on a malformed batch.
  */
@@ -86,7 +92,51 @@ export function scanEntry(entry: RawEntry, visit: (index: number, m: EntryMessag
     return;
   }
   scanBatch(payload, metadata.numMessagesInBatch, (index, m, body) => {
-    if (index < firstIndex || (ackSet && !isSet(ackSet, index))) return;
+    if (index < firstIndex || (ackSet && !isSet(ackSet, index))) return; // as isDelivered
     visit(index, m, body);
   });
+}
+
+export interface DecodedEntry {
+  messages: Message[];
+  /** Messages the entry held in all (permits the broker counted), including skipped ones. */
+  count: number;
+}
+
+/** One MESSAGE frame as the messages it holds (checked, decompressed, batch unpacked, acknowledged indexes left out). */
+export function decodeEntry(topic: string, partition: number, cmd: CommandOf<'MESSAGE'>, frame: Frame, payloadOverride?: Buffer): DecodedEntry {
+  const entry = rawEntry(topic, partition, cmd, frame, payloadOverride);
+  return { messages: entryMessages(entry), count: entry.count };
+}
+
+/**
+ * The entry's messages as receive() gives them, for a reader of raw entries that needs a message object
+ * after all (e.g. to report it). Throws K2P_PLS_DECODE on a malformed batch.
+ */
+export function entryMessages(entry: RawEntry): Message[] {
+  const { topic, partition, ledgerId, entryId, metadata, redeliveryCount } = entry;
+  const schemaVersion = metadata.schemaVersion ? Buffer.from(metadata.schemaVersion) : undefined;
+  const size = metadata.numMessagesInBatch;
+  const out: Message[] = [];
+  scanEntry(entry, (index, m, payload) => {
+    const key = keyBytes(m);
+    out.push({
+      topic,
+      id: size === undefined ? new MessageId(ledgerId, entryId, partition, -1) : new MessageId(ledgerId, entryId, partition, index, size),
+      key: key ? m.partitionKey : undefined,
+      keyBytes: key ?? undefined,
+      orderingKey: view(m.orderingKey),
+      properties: properties(m.properties),
+      eventTime: m.eventTime || undefined,
+      publishTime: metadata.publishTime,
+      producerName: metadata.producerName,
+      sequenceId: sequenceIdOf(entry, index, m),
+      payload: payload ?? Buffer.alloc(0),
+      nullValue: payload === null,
+      schemaVersion,
+      redeliveryCount,
+    });
+  });
+  if (entry.chunkIds && out.length === 1) out[0]!.chunkIds = entry.chunkIds;
+  return out;
 }

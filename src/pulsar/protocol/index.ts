@@ -14,3 +14,4 @@ export * from './compression.js';
 export * from './lz4.js';
 export * from './snappy.js';
 export * from './hash.js';
+export * from './batch-cursor.js';
