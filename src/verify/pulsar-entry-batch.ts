@@ -118,8 +118,12 @@ export class EntryBatch implements PulsarBatch {
   private readonly entryOf: Int32Array;
   private readonly ordinal: Int32Array;
   private readonly batchIndex: Int32Array;
-  private readonly metaStart: Int32Array;
-  private readonly metaEnd: Int32Array;
+  /** Where the message's header properties start in `props`, and how many. */
+  private readonly propStart: Int32Array;
+  private readonly propCount: Int32Array;
+  /** Header properties (indexed or under their own name), 4 numbers each: name start, length, value start, length. */
+  private props: Int32Array;
+  private propsUsed = 0;
   private readonly payloadStart: Int32Array;
   /** -1: a null value. */
   private readonly payloadEnd: Int32Array;
@@ -146,8 +150,9 @@ export class EntryBatch implements PulsarBatch {
     this.entryOf = new Int32Array(size);
     this.ordinal = new Int32Array(size);
     this.batchIndex = new Int32Array(size);
-    this.metaStart = new Int32Array(size);
-    this.metaEnd = new Int32Array(size);
+    this.propStart = new Int32Array(size);
+    this.propCount = new Int32Array(size);
+    this.props = new Int32Array(size * 16);
     this.payloadStart = new Int32Array(size);
     this.payloadEnd = new Int32Array(size);
     this.keyStart = new Int32Array(size);
@@ -170,6 +175,7 @@ export class EntryBatch implements PulsarBatch {
     if (size === undefined || entry.chunkIds) return false;
     const first = this.n;
     const highest = this.highest;
+    const propsUsed = this.propsUsed;
     const buf = entry.payload;
     cursor.reset(buf, size);
     let ordinal = 0;
@@ -183,6 +189,7 @@ export class EntryBatch implements PulsarBatch {
       let offsetLen = 0;
       let flags = 0;
       let plain = 0;
+      const propStart = this.propsUsed;
       cursor.firstProperty();
       while (cursor.nextProperty()) {
         const at = cursor.nameStart;
@@ -200,6 +207,8 @@ export class EntryBatch implements PulsarBatch {
             topicLen = cursor.valueLength;
           } else if (equal(buf, at, len, TIMESTAMP)) {
             flags |= SLOW;
+          } else if (startsWith(buf, at, len, INDEXED)) {
+            this.header(at, len);
           }
           continue;
         }
@@ -212,6 +221,7 @@ export class EntryBatch implements PulsarBatch {
         for (let j = 0; j < plain; j++) if (sameAscii(buf, plainAt[j]!, plainLen[j]!, buf, at, len)) flags |= SLOW;
         plainAt[plain] = at;
         plainLen[plain++] = len;
+        this.header(at, len);
       }
       if (cursor.odd) break;
       const p = partitionAt < 0 ? NaN : decimal(buf, partitionAt, partitionLen);
@@ -240,8 +250,8 @@ export class EntryBatch implements PulsarBatch {
       this.entryOf[i] = e;
       this.ordinal[i] = ordinal++;
       this.batchIndex[i] = cursor.index;
-      this.metaStart[i] = cursor.metaStart;
-      this.metaEnd[i] = cursor.metaEnd;
+      this.propStart[i] = propStart;
+      this.propCount[i] = (this.propsUsed - propStart) >> 2;
       this.payloadStart[i] = cursor.payloadStart;
       this.payloadEnd[i] = cursor.nullValue ? -1 : cursor.payloadEnd;
       this.flags[i] = flags;
@@ -252,7 +262,24 @@ export class EntryBatch implements PulsarBatch {
     if (!cursor.odd) return true;
     this.n = first;
     this.highest = highest;
+    this.propsUsed = propsUsed;
     return false;
+  }
+
+  /** Keeps the cursor's current property (a header) for same(): its name at `at` (`len` bytes) and its value. */
+  private header(at: number, len: number): void {
+    if (this.propsUsed + 4 > this.props.length) {
+      const more = new Int32Array(this.props.length * 2 + 16);
+      more.set(this.props);
+      this.props = more;
+    }
+    const props = this.props;
+    const k = this.propsUsed;
+    props[k] = at;
+    props[k + 1] = len;
+    props[k + 2] = cursor.valueStart;
+    props[k + 3] = cursor.valueLength;
+    this.propsUsed = k + 4;
   }
 
   /** Adds the entry's messages decoded the usual way (throws K2P_PLS_DECODE as the consumer would). */
@@ -349,17 +376,14 @@ export class EntryBatch implements PulsarBatch {
     const count = buf.readInt32LE(at);
     at += 4;
     let h = 0;
-    cursor.buf = p;
-    cursor.metaStart = this.metaStart[i]!;
-    cursor.metaEnd = this.metaEnd[i]!;
-    cursor.firstProperty();
-    while (cursor.nextProperty()) {
-      const nameAt = cursor.nameStart;
-      const nameEnd = nameAt + cursor.nameLength;
+    const props = this.props;
+    const last = this.propStart[i]! + this.propCount[i]! * 4;
+    for (let q = this.propStart[i]!; q < last; q += 4) {
+      const nameAt = props[q]!;
+      const nameEnd = nameAt + props[q + 1]!;
       let from = nameAt;
       let form = 115; // 's': text
-      if (startsWith(p, nameAt, cursor.nameLength, RESERVED)) {
-        if (!startsWith(p, nameAt, cursor.nameLength, INDEXED)) continue; // provenance: not a header
+      if (p[nameAt] === 107 && startsWith(p, nameAt, nameEnd - nameAt, INDEXED)) {
         // k2p.h.<position>.<form>.<name>: position without leading zeros, at most 9 digits, form s, b or n.
         let j = nameAt + INDEXED.length;
         let position = 0;
@@ -386,13 +410,13 @@ export class EntryBatch implements PulsarBatch {
       } else if (valueLen < 0) {
         return false;
       } else if (form === 98) {
-        if (!sameBase64(buf, at, valueLen, p, cursor.valueStart, cursor.valueLength)) return false;
-      } else if (!sameAscii(buf, at, valueLen, p, cursor.valueStart, cursor.valueLength)) {
+        if (!sameBase64(buf, at, valueLen, p, props[q + 2]!, props[q + 3]!)) return false;
+      } else if (!sameAscii(buf, at, valueLen, p, props[q + 2]!, props[q + 3]!)) {
         return false;
       }
       if (valueLen > 0) at += valueLen;
       h++;
     }
-    return !cursor.odd && h === count;
+    return h === count;
   }
 }
