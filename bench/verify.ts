@@ -4,10 +4,10 @@
 //       sizes verify's Kafka reader used to use) until every partition's end;
 //   K' = Kafka read-only with verify's own fetch reader (KafkaFetchReader: read_committed, records packed
 //       from the wire bytes, in this thread), every batch taken as it comes, nothing compared;
-//   P = Pulsar read-only with our client, its fastest read — the one verify's Pulsar worker uses: one
-//       non-durable subscription per partition with verify's receive queue and flow control, entries taken
-//       as they came (rawEntries, receiveEntries) and every message's metadata walked (scanEntry), until the
-//       end; P(msg) = the same read with a Message object per message (receiveBatch), for comparison only;
+//   P = Pulsar read-only with our client, its fastest read — verify's own: one non-durable subscription per
+//       partition with verify's receive queue and flow control, entries taken as they came (rawEntries,
+//       receiveEntries) and every message and every property walked in place (BatchCursor), until the end;
+//       P(msg) = the same read with a Message object per message (receiveBatch), for comparison only;
 //   V = verify() (src/verify) on the same pair as `k2p verify` runs it (clients built from connector files,
 //       Kafka and Pulsar each read in a worker thread): both sides read, every record compared. BENCH_KAFKA_THREAD=0: Kafka
 //       read in the calling thread instead.
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { toPulsarMessage, type KafkaRecord } from '../src/mirror/record-mapping.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
-import { MessageId, PulsarClient, partitionTopic, scanEntry } from '../src/pulsar/client/index.js';
+import { BatchCursor, MessageId, PulsarClient, partitionTopic } from '../src/pulsar/client/index.js';
 import { verify } from '../src/verify/index.js';
 import { KafkaFetchReader } from '../src/verify/kafka-fetch-source.js';
 import { KAFKA_FETCH } from '../src/verify/kafka-source.js';
@@ -281,7 +281,8 @@ async function bothRaw(): Promise<number> {
 }
 
 /** P: our client read-only, every partition at once: a non-durable subscription (a reader) with verify's
- * queue settings taking entries as they came and walking every message (its Pulsar ceiling); with
+ * queue settings taking entries as they came and walking every message and property in place (its Pulsar
+ * ceiling; the bench's messages are all batched); with
  * `messages`, taking Message objects instead (receiveBatch, the read verify's Pulsar side used before). */
 async function pulsarRaw(messages = false): Promise<number> {
   const started = performance.now();
@@ -300,10 +301,20 @@ async function pulsarRaw(messages = false): Promise<number> {
         rawEntries: !messages,
       });
       let n = 0;
-      const count = () => void n++;
+      const cursor = new BatchCursor();
       while (n < perPartition(p)) {
         if (messages) n += (await reader.receiveBatch(1000, 30_000)).length;
-        else for (const entry of await reader.receiveEntries(1000, 30_000)) scanEntry(entry, count);
+        else {
+          for (const entry of await reader.receiveEntries(1000, 30_000)) {
+            cursor.reset(entry.payload, entry.metadata.numMessagesInBatch ?? 0);
+            while (cursor.next()) {
+              cursor.firstProperty();
+              while (cursor.nextProperty());
+              n++;
+            }
+            if (cursor.odd) throw new Error(`P: entry ${entry.ledgerId}:${entry.entryId} not walked in place`);
+          }
+        }
       }
       await reader.close();
     }),
