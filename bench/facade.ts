@@ -234,6 +234,29 @@ async function main(): Promise<void> {
       await Promise.all(mapped.map((msg) => pulsarProducer!.send({ ...msg })));
       return 100;
     });
+  // Round trips of one record, one send at a time (our producers, no HTTP): a produce request is answered
+  // only once its record is stored, so C clients get at most C / round trip req/s, however the facade is
+  // built (route dual waits for Kafka's offset before it can send to Pulsar: both round trips in a row).
+  const rttPulsar = routes.some((r) => r !== 'kafka') ? await client.createProducer({ topic: nativeTopic, batching: false }) : undefined;
+  const oneRecord: PartitionBatch[] = [{ partition: 0, records: [{ key: Buffer.from('k'), value: payload, timestamp: Date.now(), headers: [] }] }];
+  const roundTrip = async (send: () => Promise<unknown>): Promise<number> => {
+    const took: number[] = [];
+    const end = Date.now() + 1000;
+    while (Date.now() < end) {
+      const t = performance.now();
+      await send();
+      took.push(performance.now() - t);
+    }
+    took.sort((a, b) => a - b);
+    return took[Math.floor(took.length / 2)]!;
+  };
+  const rttKafka = await roundTrip(async () => {
+    const [o] = await wireProducer.send(topicOf(routes[0]!), oneRecord);
+    if (o?.error) throw o.error;
+  });
+  const rttPulsarMs = rttPulsar ? await roundTrip(() => rttPulsar.send({ key: 'k', payload })) : undefined;
+  await rttPulsar?.close();
+
   const half = (seconds * 1000) / 2;
   const K1 = await kafkaNative(half);
   const W1 = await wireNative(half);
@@ -270,7 +293,12 @@ async function main(): Promise<void> {
   const n = perSecond(N);
   console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s) (${facade.core.kafka.producer}), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`N  no-op fastify route                ${fmt(n)} req/s`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, pulsarMappedNativeRecordsPerSec: M ? unitsPerSecond(M) : undefined, routes: {} };
+  // The most C clients can get when each waits for its record's round trip(s), as a share of N.
+  const bound = (ms: number) => `${fmt((concurrency * 1000) / ms)} req/s = ${((concurrency * 1000) / ms / n).toFixed(3)} N`;
+  const rttLine = [`Kafka ${rttKafka.toFixed(2)} ms (C / RTT ${bound(rttKafka)})`];
+  if (rttPulsarMs !== undefined) rttLine.push(`Pulsar ${rttPulsarMs.toFixed(2)} ms (${bound(rttPulsarMs)})`, `both in a row ${bound(rttKafka + rttPulsarMs)}`);
+  console.log(`RTT one record, one send at a time, median: ${rttLine.join('; ')}`);
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, pulsarMappedNativeRecordsPerSec: M ? unitsPerSecond(M) : undefined, roundTripMs: { kafka: rttKafka, pulsar: rttPulsarMs }, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
