@@ -14,10 +14,11 @@ import { rangeOf, rangeRecords, type OffsetRange } from './ranges.js';
 import { planSample, sampleReport } from './sampling.js';
 import { clusterPairs, type ClusterPair } from './targets.js';
 import type { Counts, Divergence, PositionCheck, SampleReport, TopicSummary, VerifyReport } from './types.js';
-import { bytesComparator } from './values.js';
+import { schemaAwareValues } from './schema-values.js';
+import { bytesComparator, type ValueComparator } from './values.js';
 
-function fieldOptions(options: VerifyOptions, pair: TopicPair): FieldOptions {
-  const value = options.valueComparatorFor?.(pair) ?? options.valueComparator ?? bytesComparator;
+function fieldOptions(options: VerifyOptions, pair: TopicPair, schemaValues?: (pair: TopicPair) => ValueComparator | undefined): FieldOptions {
+  const value = options.valueComparatorFor?.(pair) ?? options.valueComparator ?? schemaValues?.(pair) ?? bytesComparator;
   const out: FieldOptions = { value, ...options.compare };
   if (options.mode === 'dual-write')
     out.ignoreHeaders = new Set([options.dualWrite?.identityHeader ?? 'k2p-id']);
@@ -85,6 +86,11 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const positions: PositionCheck[] = [];
   const samples: SampleReport[] = [];
   const seed = options.sample?.seed ?? randomInt(2 ** 31);
+  // Registry topics of a config compare decoded values unless the caller gives a comparator: Kafka holds the
+  // registry's wire format, Pulsar the schema's own encoding (docs/verify.md, "Values of schema topics").
+  const custom = options.valueComparatorFor !== undefined || options.valueComparator !== undefined;
+  const schemaValues = new Map<ClusterPair, ReturnType<typeof schemaAwareValues>>();
+  if (!custom) for (const c of clusters) if (c.config && c.pairs.some((p) => p.schema === 'registry')) schemaValues.set(c, schemaAwareValues(c.config));
   try {
     for (const cluster of clusters) {
       for (const pair of cluster.pairs) {
@@ -99,7 +105,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     }
   } finally {
     if (ticker) clearInterval(ticker);
-    await Promise.allSettled(clusters.filter((c) => c.owned).map((c) => c.pulsar.close()));
+    await Promise.allSettled([...clusters.filter((c) => c.owned).map((c) => c.pulsar.close()), ...[...schemaValues.values()].map((v) => v.close())]);
   }
   progress();
   for (const p of positions) {
@@ -135,7 +141,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       options.from,
       options.to,
     );
-    const fields = fieldOptions(options, pair);
+    const fields = fieldOptions(options, pair, schemaValues.get(cluster)?.comparatorFor);
     const track = (c: Counts) => live.push(c);
     if (options.mode === 'dual-write') {
       planned += Number(extents.reduce((n, e) => n + (e.range.to - e.range.from), 0n));
