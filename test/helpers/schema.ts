@@ -83,10 +83,13 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
   }
 }
 
-/** A Kafka topic, its provisioned Pulsar target and a dead-letter topic; all (and `<source>-value`) removed after the file. */
-export async function schemaTopics(kafka: Kafka, prefix: string, partitions: number): Promise<{ source: string; target: string; deadLetter: string }> {
+/**
+ * A Kafka topic, its provisioned Pulsar target (`targetOf` the source, or a name of its own) and a dead-letter
+ * topic; all (and `<source>-value`) removed after the file.
+ */
+export async function schemaTopics(kafka: Kafka, prefix: string, partitions: number, targetOf?: (source: string) => string): Promise<{ source: string; target: string; deadLetter: string }> {
   const source = uniqueName(`${prefix}-src`);
-  const target = `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
+  const target = targetOf?.(source) ?? `persistent://public/default/${uniqueName(`${prefix}-dst`)}`;
   const deadLetter = `persistent://public/default/${uniqueName(`${prefix}-dlq`)}`;
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();

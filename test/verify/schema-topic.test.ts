@@ -14,10 +14,9 @@ import type { MirroredTopic } from '../../src/mirror/mirror.js';
 import { PROVENANCE } from '../../src/mirror/record-mapping.js';
 import { partitionTopic } from '../../src/pulsar/client/index.js';
 import { frameHeader } from '../../src/schema/index.js';
-import { applyPlan, KnownState, planTopic } from '../../src/mirror/provision.js';
-import { admin, readStored, testClient } from '../helpers/pulsar.js';
-import { committedTo, dropSubjectAfter, mirrorUntil, registerSchema, registryConverter } from '../helpers/schema.js';
-import { cleanup, STACK, uniqueName } from '../helpers/stack.js';
+import { readStored, testClient } from '../helpers/pulsar.js';
+import { committedTo, mirrorUntil, registerSchema, registryConverter, schemaTopics } from '../helpers/schema.js';
+import { STACK, uniqueName } from '../helpers/stack.js';
 import { runCli } from './fixture.js';
 
 const kafka = new Kafka({ brokers: [...STACK.kafkaBrokers], clientId: 'k2p-verify-schema-test', logLevel: logLevel.NOTHING });
@@ -35,23 +34,6 @@ const schema = {
 const type = avro.Type.forSchema(schema as avro.Schema);
 const order = (i: number) => ({ id: i, item: `item-${i % 7}`, note: i % 3 === 0 ? null : `note ${i}` });
 
-/** A Kafka topic of 2 partitions and its provisioned Pulsar target `<source>-p` (a mapping template can name it). */
-async function topics(): Promise<{ source: string; target: string }> {
-  const source = uniqueName('vschema');
-  const target = `persistent://public/default/${source}-p`;
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  cleanup(async () => {
-    await kafkaAdmin.deleteTopics({ topics: [source] }).catch(() => undefined);
-    await kafkaAdmin.disconnect();
-    await admin.topics.delete(target, { force: true }).catch(() => undefined);
-  });
-  await kafkaAdmin.createTopics({ topics: [{ topic: source, numPartitions: 2 }], waitForLeaders: true });
-  await applyPlan(admin, await planTopic(admin, { name: source, partitions: 2 }, target, new KnownState(admin)));
-  dropSubjectAfter(`${source}-value`);
-  return { source, target };
-}
-
 interface Report {
   identical: boolean;
   topics: { matched: number }[];
@@ -60,7 +42,8 @@ interface Report {
 
 test('k2p verify on an Avro registry topic: a faithful mirror is identical; a different Avro value is a value divergence', { timeout: 300_000 }, async () => {
   const client = testClient();
-  const t = await topics();
+  // The Pulsar target named so that a mapping template (`{topic}-p`) reaches it.
+  const t = await schemaTopics(kafka, 'vschema', 2, (source) => `persistent://public/default/${source}-p`);
   const id = await registerSchema(`${t.source}-value`, JSON.stringify(schema));
   const framed = (i: number) => Buffer.concat([frameHeader(id), type.toBuffer(order(i))]);
   const producer = kafka.producer();
