@@ -13,7 +13,6 @@ import type { RunSteps, StepContext, StepOutcome } from './run-steps.js';
 import type { Run, RunTopic } from './types.js';
 import { runError } from './errors.js';
 import { verify, type VerifyReport } from '../verify/index.js';
-import { schemaAwareValues } from '../verify/schema-values.js';
 
 /** Offsets refusals that pass once people or the mirror catch up: the step looks again instead of failing. */
 const WAIT_CODES = new Set(['K2P_OFF_GROUP_ACTIVE', 'K2P_OFF_MIRROR_BEHIND', 'K2P_OFF_SUBSCRIPTION_ACTIVE']);
@@ -141,9 +140,8 @@ export class GatewaySteps implements RunSteps {
   async verifyNow(run: Run): Promise<{ identical: boolean; report: unknown }> {
     const loaded = this.resources.get(run);
     const topics = (await this.store.topics(run.id)).map((t) => t.source);
-    // Registry topics: bodies and writer schemas compared (Kafka values are framed, Pulsar's are not).
-    const values = schemaAwareValues(loaded.config);
-    const report = await verify({ config: loaded.config, topics, settleMs: run.options.verifySettleMs, positions: false, maxDivergences: 20, valueComparatorFor: values.comparatorFor }).finally(() => values.close());
+    // Registry topics compare bodies and writer schemas by default (verify() given a config).
+    const report = await verify({ config: loaded.config, topics, settleMs: run.options.verifySettleMs, positions: false, maxDivergences: 20 });
     return { identical: report.identical, report: JSON.parse(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) };
   }
 

@@ -179,6 +179,8 @@ export class EntryBatch implements PulsarBatch {
     const buf = entry.payload;
     cursor.reset(buf, size);
     let ordinal = 0;
+    // Set when the entry must be decoded the usual way after all: the cursor stopped, or a number is too long.
+    let whole = false;
     while (cursor.next()) {
       if (cursor.compactedOut || !isDelivered(entry, cursor.index)) continue;
       let topicAt = -1;
@@ -227,7 +229,7 @@ export class EntryBatch implements PulsarBatch {
       const p = partitionAt < 0 ? NaN : decimal(buf, partitionAt, partitionLen);
       const o = offsetAt < 0 ? NaN : decimal(buf, offsetAt, offsetLen);
       if (p === undefined || o === undefined) {
-        cursor.odd = true; // a number Number() would round: read the usual way
+        whole = true; // a number Number() would round
         break;
       }
       const provenance = topicAt >= 0 && !Number.isNaN(p) && !Number.isNaN(o);
@@ -259,7 +261,7 @@ export class EntryBatch implements PulsarBatch {
       this.eventTimes[i] = cursor.eventTime;
       if (offset > this.highest) this.highest = offset;
     }
-    if (!cursor.odd) return true;
+    if (!cursor.odd && !whole) return true;
     this.n = first;
     this.highest = highest;
     this.propsUsed = propsUsed;

@@ -65,8 +65,9 @@ export function registryComparator(registry: RegistryClient, pulsar: PulsarClien
 }
 
 /**
- * For `verify({ valueComparatorFor })`: registry topics of the config get a registryComparator (one per
- * registry connector), the others the default byte comparison. `close()` ends the Pulsar clients it opened.
+ * verify()'s default for a config (when the caller gives no comparator): registry topics get a
+ * registryComparator (one per registry connector), the others the byte comparison. `close()` ends the Pulsar
+ * clients it opened.
  */
 export function schemaAwareValues(config: GatewayConfig): { comparatorFor(pair: TopicPair): ValueComparator | undefined; close(): Promise<void> } {
   const comparators = new Map<string, ValueComparator>();

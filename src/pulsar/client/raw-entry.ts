@@ -86,14 +86,13 @@ export function isDelivered(entry: RawEntry, index: number): boolean {
  * `visit` — and `payload` a view of the entry (null for a null value). Throws K2P_PLS_DECODE on a malformed batch.
  */
 export function scanEntry(entry: RawEntry, visit: (index: number, m: EntryMessage, payload: Buffer | null) => void): void {
-  const { metadata, payload, firstIndex, ackSet } = entry;
+  const { metadata, payload, firstIndex } = entry;
   if (metadata.numMessagesInBatch === undefined) {
     if (firstIndex <= -1) visit(-1, metadata, metadata.nullValue ? null : payload);
     return;
   }
   scanBatch(payload, metadata.numMessagesInBatch, (index, m, body) => {
-    if (index < firstIndex || (ackSet && !isSet(ackSet, index))) return; // as isDelivered
-    visit(index, m, body);
+    if (isDelivered(entry, index)) visit(index, m, body);
   });
 }
 
