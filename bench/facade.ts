@@ -226,8 +226,10 @@ async function main(): Promise<void> {
       { topic: topicOf(routes[0]!), partition: 0, offset: String(i), key: Buffer.from(m.key), value: Buffer.from(m.value), timestamp: String(Date.now()), headers: [] },
       { provenance: TOPIC_DEFAULTS.provenance, headerEncoding: TOPIC_DEFAULTS.headersEncoding, binaryKeys: TOPIC_DEFAULTS.keysBinary },
     );
-    delete msg.sequenceId;
-    return msg;
+    // sequenceId is left out by copying the other fields, not by `delete`: a deleted property turns the
+    // object into a slow dictionary, and every `{ ...msg }` below then cost P' a quarter of its throughput.
+    const { payload, properties, eventTime, key, orderingKey } = msg;
+    return { payload, properties, eventTime, key, orderingKey };
   });
   const pulsarMappedNative = (ms: number) =>
     load(ms, async () => {
