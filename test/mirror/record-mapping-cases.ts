@@ -1,17 +1,8 @@
 // Random Kafka records for the record-mapping property tests (seeded: a failure names its seed).
 import type { KafkaHeader, KafkaRecord } from '../../src/mirror/record-mapping.js';
+import { rng } from '../helpers/random.js';
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const NAMES = ['trace-id', 'content-type', 'x', '', '0', '42', '__proto__', 'constructor', 'k2p.topic', 'k2p.offset', 'k2p.h.0.s.x', 'k2p.timestamp', 'k2p.', 'ünïcødé 名前', 'a.b.c', '=:;,', 'toString'];
 const TEXTS = ['', 'hello', 'ünïcødé ✓ 😀', '\u0000nul', 'k2p.h.1.b.x', '=', 'AAAA', ' spaced ', '\uFEFFbom'];

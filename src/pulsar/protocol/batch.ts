@@ -1,13 +1,13 @@
 // Batch payload: N × [4-byte size][SingleMessageMetadata][payload], compressed as one unit afterwards.
 // The outer MessageMetadata carries num_messages_in_batch = N.
 import { K2pError } from '../../errors.js';
-import { encodeFields } from './codec.js';
-import { SingleMessageMetadataSpec, type SingleMessageMetadata } from './messages.js';
+import type { SingleMessageMetadata } from './messages.js';
 import {
   decodeSingleMessageMetadata,
   decodeSingleMessageMetadataInto,
   emptySingleMessageMetadata,
 } from './metadata.js';
+import { encodeSingleMessageMetadata } from './metadata-encoder.js';
 import { ProtoWriter } from './protobuf.js';
 
 export interface BatchMessageInput {
@@ -49,7 +49,7 @@ export function encodeBatch(messages: readonly BatchMessageInput[]): Buffer {
       meta = { ...m.metadata, payloadSize: size };
       if (m.payload === null) meta.nullValue = true;
     }
-    encodeFields(w, SingleMessageMetadataSpec, meta);
+    encodeSingleMessageMetadata(w, meta);
     ends[i] = w.pos;
     payloadBytes += size;
   }

@@ -4,6 +4,7 @@ export * from './codec.js';
 export * from './enums.js';
 export * from './messages.js';
 export * from './metadata.js';
+export * from './metadata-encoder.js';
 export * from './commands.js';
 export * from './crc32c.js';
 export * from './frame.js';

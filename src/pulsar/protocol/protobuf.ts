@@ -8,6 +8,8 @@ export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4294967296;
+/** Strings shorter than this (their length fits one varint byte) are tried as ASCII first. */
+const SHORT_STRING = 64;
 
 function decodeError(message: string, details: Record<string, unknown> = {}): K2pError {
   return new K2pError('K2P_PLS_DECODE', message, details);
@@ -95,10 +97,31 @@ export class ProtoWriter {
   }
 
   string(value: string): void {
+    if (value.length < SHORT_STRING && this.ascii(value)) return;
     const len = Buffer.byteLength(value, 'utf8');
     this.varint32(len);
     this.ensure(len);
     this.pos += this.buf.write(value, this.pos, len, 'utf8');
+  }
+
+  /**
+   * Writes a short all-ASCII string (length byte and chars) and returns true; false, with nothing written,
+   * when it has another char. Names, keys and decimal numbers of every message are such strings, and two
+   * native calls (byteLength, write) cost more than this loop.
+   */
+  private ascii(value: string): boolean {
+    const n = value.length;
+    this.ensure(n + 1);
+    const b = this.buf;
+    const at = this.pos + 1;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[at + i] = c;
+    }
+    b[this.pos] = n;
+    this.pos = at + n;
+    return true;
   }
 
   bytes(value: Uint8Array): void {

@@ -84,6 +84,23 @@ test('strings are UTF-8 with a byte-length prefix', () => {
   assert.equal(new ProtoReader(b).string(), 'ключ😀');
 });
 
+test('every string is written as its UTF-8 bytes after a varint length, short ASCII ones included', () => {
+  const ascii = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(32 + (i % 95))).join('');
+  const cases = ['', 'k', 'k2p.offset', '\u007f', ascii(63), ascii(64), ascii(200), 'é', `${ascii(30)}é`, `${ascii(62)}€`, `a\ud800b`, '\u0000x'];
+  // A writer with used bytes and one byte of room: the fast path must grow the buffer and keep what is there.
+  const w = new ProtoWriter(1);
+  w.bool(true);
+  const expected: Buffer[] = [Buffer.from([1])];
+  for (const s of cases) {
+    w.string(s);
+    const bytes = Buffer.from(s, 'utf8');
+    const len = new ProtoWriter(5);
+    len.varint32(bytes.length);
+    expected.push(len.finish(), bytes);
+  }
+  assert.equal(hex(w.finish()), hex(Buffer.concat(expected)));
+});
+
 test('unknown fields of every wire type are skipped', () => {
   // MessageIdData{ledgerId=1, [99: fixed64], entryId=2, [98: fixed32], [97: bytes], [96: varint]}
   const w = new ProtoWriter();
