@@ -29,8 +29,12 @@ export interface BuiltEntry {
 
 export function propertiesList(properties: Record<string, string> | undefined): KeyValue[] | undefined {
   if (!properties) return undefined;
-  const list = Object.entries(properties).map(([key, value]) => ({ key, value }));
-  return list.length > 0 ? list : undefined;
+  // A loop over the keys: Object.entries + map build two arrays per pair, and this runs for every message.
+  const keys = Object.keys(properties);
+  if (keys.length === 0) return undefined;
+  const list = new Array<KeyValue>(keys.length);
+  for (let i = 0; i < keys.length; i++) list[i] = { key: keys[i]!, value: properties[keys[i]!]! };
+  return list;
 }
 
 function orderingKeyBytes(key: string | Uint8Array | undefined): Uint8Array | undefined {

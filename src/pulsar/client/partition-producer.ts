@@ -57,6 +57,25 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** A sent message's waiter: gives its permit back, then settles send()'s promise. */
+class PermitWaiter implements Waiter {
+  constructor(
+    private readonly permits: Semaphore,
+    private readonly done: (id: MessageId) => void,
+    private readonly failed: (err: Error) => void,
+  ) {}
+
+  resolve(id: MessageId): void {
+    this.permits.release();
+    this.done(id);
+  }
+
+  reject(err: Error): void {
+    this.permits.release();
+    this.failed(err);
+  }
+}
+
 /** One entry on the wire (a message, a batch, or one chunk of a large message). */
 interface SendOp {
   entry: BuiltEntry;
@@ -228,21 +247,35 @@ export class PartitionProducer {
     }
   }
 
+  /** Sends that wait for a permit: while any does, later sends wait behind it (send order is kept). */
+  private acquiring = 0;
+
   /** Queues one message; resolves with its id once the broker has stored it. */
-  async send(msg: OutgoingMessage): Promise<MessageId> {
-    this.checkOpen();
-    await this.permits.acquire();
+  send(msg: OutgoingMessage): Promise<MessageId> {
     try {
       this.checkOpen();
     } catch (err) {
-      this.permits.release();
-      throw err;
+      return Promise.reject(err as Error);
     }
+    // A free permit and no send before this one waiting: queue it now, without a turn of the microtask queue.
+    if (this.acquiring === 0 && this.permits.tryAcquire()) return this.queue(msg);
+    this.acquiring++;
+    return this.permits.acquire().then(() => {
+      this.acquiring--;
+      try {
+        this.checkOpen();
+      } catch (err) {
+        this.permits.release();
+        throw err;
+      }
+      return this.queue(msg);
+    });
+  }
+
+  /** Queues a message that holds a permit (the waiter gives it back). */
+  private queue(msg: OutgoingMessage): Promise<MessageId> {
     return new Promise<MessageId>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: (id) => (this.permits.release(), resolve(id)),
-        reject: (err) => (this.permits.release(), reject(err)),
-      };
+      const waiter = new PermitWaiter(this.permits, resolve, reject);
       const sequenceId = msg.sequenceId ?? this.lastSequenceIdPushed + 1n;
       if (msg.sequenceId !== undefined && sequenceId <= this.knownStoredSequenceId) {
         // A caller-chosen id the broker already stored for this producer: it told us so on connect

@@ -114,6 +114,27 @@ test('send() waits when maxPendingMessages are in flight instead of buffering wi
   await producer.close();
 });
 
+test('sends keep their call order while they wait for permits, also a send made as soon as an earlier one resolves', async () => {
+  const topic = await freshTopic('prod-permit-order');
+  const consumer = await client.subscribe({ topic, subscription: 's', initialPosition: 'Earliest' });
+  const producer = await client.createProducer({ topic, maxPendingMessages: 3, batchingMaxDelayMs: 50 });
+  const send = (i: number) => producer.send({ payload: Buffer.from(`m${i}`) });
+  // m0-m2 take the three permits and go in one batch; m3 and m4 wait for permits. The batch's receipt hands
+  // the permits on one by one: m3's, then m0 resolves (its caller sends m5 in the next microtask), then m4's,
+  // and one is left over. m5 must not take that one ahead of m4, whose permit is granted but which has not
+  // gone on yet.
+  const first = [send(0), send(1), send(2)];
+  const waiting = [send(3), send(4)];
+  const after = first[0]!.then(() => send(5));
+  await Promise.all([...first, ...waiting, after]);
+  const got = await receiveN(consumer, 6);
+  assert.deepEqual(
+    got.map((m) => m.payload.toString()),
+    ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'],
+  );
+  await producer.close();
+});
+
 test('null values, binary keys and properties survive the round trip', async () => {
   const topic = await freshTopic('prod-fields');
   const consumer = await client.subscribe({ topic, subscription: 's', initialPosition: 'Earliest' });
