@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import type { Route } from '../../src/facade/route-table.js';
-import { JsonObjectSplitter } from '../../src/facade/v3/json-stream.js';
 import { STREAM_LIMITS } from '../../src/facade/v3/stream-produce.js';
 import { fixture, readKafka, readPulsar } from './fixture.js';
 
@@ -144,17 +143,5 @@ test('many concurrent streams share the process budget of records in flight, and
   for (const h of held) {
     const [s, i] = h.value!.split('-').map(Number);
     assert.equal(written.get(`${h.partition}/${h.offset}`), i, `stream ${s} record ${i} at the offset its report gave`);
-  }
-});
-
-test('the JSON splitter cuts records across chunk boundaries, strings with braces and escaped quotes included', () => {
-  const records = [{ a: '}{"' }, { b: [1, { c: '\\' }] }, { d: 'é' }];
-  const bytes = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n'));
-  for (let size = 1; size <= bytes.length; size++) {
-    const splitter = new JsonObjectSplitter();
-    const out: string[] = [];
-    for (let i = 0; i < bytes.length; i += size) out.push(...splitter.push(bytes.subarray(i, i + size)));
-    assert.deepEqual(out.map((t) => JSON.parse(t) as unknown), records, `chunks of ${size} bytes`);
-    assert.equal(splitter.incomplete, false);
   }
 });

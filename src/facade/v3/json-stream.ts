@@ -11,29 +11,38 @@ export class JsonObjectSplitter {
   /** Feeds bytes; returns the objects completed by them. */
   push(chunk: Buffer): string[] {
     const out: string[] = [];
-    let start = this.depth > 0 ? 0 : -1;
-    for (let i = 0; i < chunk.length && this.junk === undefined; i++) {
+    if (this.junk !== undefined) return out;
+    // The scan state lives in locals while the loop runs (V8 keeps them in registers; fields it would
+    // load and store for every byte) and goes back to the fields at the end.
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let start = depth > 0 ? 0 : -1;
+    const n = chunk.length;
+    let i = 0;
+    for (; i < n; i++) {
       const c = chunk[i]!;
-      if (this.depth === 0) {
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
+        else if (c === 0x22) inString = false;
+        continue;
+      }
+      if (depth === 0) {
         if (c === 0x7b) {
-          this.depth = 1;
+          depth = 1;
           start = i;
         } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
           this.junk = chunk.subarray(i, i + 20).toString('utf8');
+          break;
         }
         continue;
       }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 0x5c) this.escaped = true;
-        else if (c === 0x22) this.inString = false;
-        continue;
-      }
-      if (c === 0x22) this.inString = true;
-      else if (c === 0x7b || c === 0x5b) this.depth++;
+      if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
       else if (c === 0x7d || c === 0x5d) {
-        this.depth--;
-        if (this.depth === 0) {
+        depth--;
+        if (depth === 0) {
           if (this.parts.length === 0) out.push(chunk.toString('utf8', start, i + 1));
           else {
             this.parts.push(chunk.subarray(start, i + 1));
@@ -44,7 +53,10 @@ export class JsonObjectSplitter {
         }
       }
     }
-    if (this.depth > 0 && start >= 0) this.parts.push(chunk.subarray(start));
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (depth > 0 && start >= 0) this.parts.push(chunk.subarray(start));
     return out;
   }
 
