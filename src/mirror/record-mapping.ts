@@ -50,9 +50,28 @@ export interface MappedRecord {
   provenance?: Provenance;
 }
 
+const INTEGER = /^-?[0-9]+$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function checkInteger(s: string, what: string): void {
+  if (!INTEGER.test(s)) throw new K2pError('K2P_MIRROR_MAPPING', `${what} "${s}" is not an integer`, { [what]: s });
+}
+
 function decimal(s: string, what: string): bigint {
-  if (!/^-?[0-9]+$/.test(s)) throw new K2pError('K2P_MIRROR_MAPPING', `${what} "${s}" is not an integer`, { [what]: s });
+  checkInteger(s, what);
   return BigInt(s);
+}
+
+/** A Kafka timestamp as Pulsar event time: a positive safe integer, else undefined (it is kept in a property). */
+function eventTimeOf(timestamp: string): number | undefined {
+  checkInteger(timestamp, 'timestamp');
+  // Up to 15 characters a Number is exact (and safe): no BigInt for every record's millisecond time.
+  if (timestamp.length <= 15) {
+    const t = Number(timestamp);
+    return t > 0 ? t : undefined;
+  }
+  const t = BigInt(timestamp);
+  return t > 0n && t <= MAX_SAFE ? Number(t) : undefined;
 }
 
 /** The Pulsar message for one Kafka record. Throws K2P_MIRROR_MAPPING when the record cannot be mapped. */
@@ -65,8 +84,7 @@ export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptio
     properties[PROVENANCE.partition] = String(record.partition);
     properties[PROVENANCE.offset] = record.offset;
   }
-  const timestamp = decimal(record.timestamp, 'timestamp');
-  const eventTime = timestamp > 0n && timestamp <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(timestamp) : undefined;
+  const eventTime = eventTimeOf(record.timestamp);
   if (eventTime === undefined) properties[TIMESTAMP_PROPERTY] = record.timestamp;
   encodeHeaders(headerList(record.headers), options.headerEncoding, properties);
 

@@ -127,3 +127,26 @@ test('properties that break the encoding are refused with K2P_MIRROR_MAPPING', (
   // Foreign properties (a message not written by the gateway) are plain headers.
   assert.deepEqual(fromPulsarMessage(msg({ a: '1' })).headers, [{ key: 'a', value: Buffer.from('1') }]);
 });
+
+test('event time: positive timestamps up to the largest safe integer; others stay in k2p.timestamp', () => {
+  const base = { topic: 't', partition: 0, offset: '0', key: null, value: Buffer.from('v'), headers: {} };
+  const options = { provenance: false, headerEncoding: 'lossless' } as const;
+  const cases: [string, number | undefined][] = [
+    ['1', 1],
+    ['0', undefined],
+    ['-0', undefined],
+    ['-5', undefined],
+    ['000000000000042', 42],
+    ['999999999999999', 999999999999999],
+    ['1000000000000000', 1000000000000000],
+    [String(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER],
+    [String(BigInt(Number.MAX_SAFE_INTEGER) + 1n), undefined],
+    ['-9999999999999999999', undefined],
+  ];
+  for (const [timestamp, eventTime] of cases) {
+    const msg = toPulsarMessage({ ...base, timestamp }, options);
+    assert.equal(msg.eventTime, eventTime, timestamp);
+    assert.deepEqual(msg.properties, eventTime === undefined ? { 'k2p.timestamp': timestamp } : {}, timestamp);
+  }
+  assert.throws(() => toPulsarMessage({ ...base, timestamp: '12a' }, options), (err: Error) => err.message.endsWith('timestamp "12a" is not an integer'));
+});

@@ -30,6 +30,12 @@ export function pulsarFailure(err: unknown): RestError {
 
 /** The client's batch timer: only a backstop, the writer flushes each partition itself (see above). */
 const BACKSTOP_DELAY_MS = 10;
+/**
+ * Messages a partition may have unacknowledged. The requests bound what is in flight (v3 streams by their own
+ * budget, stream-produce.ts); the client's default of 1,000 made sends beyond it wait one by one for a permit,
+ * a promise per record.
+ */
+const MAX_PENDING_PER_PARTITION = 10_000;
 /** Sends of one partition waiting for their receipts before records gather for the next one. */
 const FLUSHES_IN_FLIGHT = 2;
 
@@ -59,11 +65,8 @@ export class PulsarWriter {
    * end offsets at a route flip.
    */
   static async open(client: PulsarClient, admin: PulsarAdmin, topic: string, mode: WriterMode, atLeast?: ReadonlyMap<number, bigint>): Promise<PulsarWriter> {
-    const producer = await client.createProducer(
-      mode === 'pulsar'
-        ? { topic, producerName: FACADE_PRODUCER, accessMode: 'ExclusiveWithFencing', sendTimeoutMs: 30_000, batchingMaxDelayMs: BACKSTOP_DELAY_MS }
-        : { topic, sendTimeoutMs: 30_000, batchingMaxDelayMs: BACKSTOP_DELAY_MS },
-    );
+    const common = { topic, sendTimeoutMs: 30_000, batchingMaxDelayMs: BACKSTOP_DELAY_MS, maxPendingMessages: MAX_PENDING_PER_PARTITION };
+    const producer = await client.createProducer(mode === 'pulsar' ? { ...common, producerName: FACADE_PRODUCER, accessMode: 'ExclusiveWithFencing' } : common);
     const next: bigint[] = [];
     if (mode === 'pulsar') {
       const count = Math.max(1, producer.partitions);

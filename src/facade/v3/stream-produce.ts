@@ -35,7 +35,13 @@ export const STREAM_LIMITS = { run: STREAM_BATCH, runsInFlight: RUNS_IN_FLIGHT, 
 
 /** A record's report as JSON text (one line of the answer). */
 type Report = string;
-type Outcome = { result: RecordResult } | { error: unknown };
+/** A record's outcome: its result, or the error that kept the route from taking it. */
+type Outcome = RecordResult | Refused;
+
+/** Wraps an error that refused records (a class: told apart from a RecordResult without a tag field). */
+class Refused {
+  constructor(readonly error: unknown) {}
+}
 
 /**
  * Queues records as one request. When the route refuses them whole for a client mistake (a partition that
@@ -45,13 +51,19 @@ type Outcome = { result: RecordResult } | { error: unknown };
 async function enqueueRecords(core: FacadeCore, topic: string, records: readonly IncomingRecord[]): Promise<{ done: Promise<Outcome[]> }> {
   try {
     const { done } = await core.enqueue(topic, records);
-    return { done: done.then((results) => results.map((result) => ({ result })), (error: unknown) => records.map(() => ({ error }))) };
+    // The results themselves on success: no object per record on the common path.
+    return { done: done.then(undefined, (error: unknown) => refuseAll(records, error)) };
   } catch (error) {
-    if (records.length === 1 || !(error instanceof RestError) || error.status >= 500) return { done: Promise.resolve(records.map(() => ({ error }))) };
+    if (records.length === 1 || !(error instanceof RestError) || error.status >= 500) return { done: Promise.resolve(refuseAll(records, error)) };
     const each: Promise<Outcome[]>[] = [];
     for (const r of records) each.push((await enqueueRecords(core, topic, [r])).done);
     return { done: Promise.all(each).then((lists) => lists.flat()) };
   }
+}
+
+function refuseAll(records: readonly IncomingRecord[], error: unknown): Outcome[] {
+  const refused = new Refused(error);
+  return records.map(() => refused);
 }
 
 /** Encodes a run's schema parts and queues its records; `reports` resolves once all of them have an outcome. */
@@ -63,16 +75,22 @@ async function queueRun(core: FacadeCore, topic: string, prefix: string, run: re
     const text = failureText(err);
     return { reports: Promise.resolve(run.map(() => text)) };
   }
-  const good = run.filter((_, i) => !refused[i]);
+  const good = refused.some((r) => r !== undefined) ? run.filter((_, i) => !refused[i]) : run;
   const { done } = good.length > 0 ? await enqueueRecords(core, topic, good.map((p) => p.record)) : { done: Promise.resolve([]) };
   return {
     reports: done.then((outcomes) => {
+      const reports = new Array<Report>(run.length);
       let next = 0;
-      return run.map((p, i) => {
-        if (refused[i]) return failureText(refused[i]);
+      for (let i = 0; i < run.length; i++) {
+        const why = refused[i];
+        if (why) {
+          reports[i] = failureText(why);
+          continue;
+        }
         const o = outcomes[next++]!;
-        return 'error' in o ? failureText(o.error) : reportText(prefix, p, o.result);
-      });
+        reports[i] = o instanceof Refused ? failureText(o.error) : reportText(prefix, run[i]!, o);
+      }
+      return reports;
     }),
   };
 }
