@@ -10,8 +10,11 @@
 //   P  = records/s of our Pulsar producer (100-message sends, same concurrency), for routes pulsar and dual;
 //   P' = the same producer sending the messages the record mapping makes of such records, as routes pulsar
 //        and dual store them (provenance properties, event time, ordering key): the native cost of storing
-//        the same data.
-// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (printed against each native producer: K, K', P, P').
+//        the same data;
+//   D  = records/s of a native dual writer (route dual's work without HTTP): our Kafka producer sends the 100
+//        records, then our Pulsar producer sends the mapping's messages with sequence id = the Kafka offset, same
+//        partition, as route dual stores them; same concurrency.
+// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (printed against each native producer: K, K', P, P', and D for dual).
 // The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
 // connections, one request at a time each, the same code for the no-op route and the facade), so the servers
 // under test (the no-op route and the facade with the logger `k2p facade` uses, both in this process) have
@@ -36,7 +39,7 @@ import { loadConfig } from '../src/config/index.js';
 import type { Route } from '../src/facade/route-table.js';
 import { startFacade, type RunningFacade } from '../src/facade/start.js';
 import { applyPlan, KnownState, planTopic } from '../src/mirror/provision.js';
-import { toPulsarMessage } from '../src/mirror/record-mapping.js';
+import { PROVENANCE, toPulsarMessage } from '../src/mirror/record-mapping.js';
 import { TOPIC_DEFAULTS } from '../src/config/defaults.js';
 import { KafkaCluster } from '../src/kafka/wire/cluster.js';
 import { KafkaWireProducer, type PartitionBatch } from '../src/kafka/wire/producer.js';
@@ -236,6 +239,46 @@ async function main(): Promise<void> {
       await Promise.all(mapped.map((msg) => pulsarProducer!.send({ ...msg })));
       return 100;
     });
+  // D: route dual's work done natively. The mapping's messages (as P') at the offsets Kafka gave, to the same
+  // partition of a partitioned topic, the properties copied per record as the mapping builds them.
+  const dualNativeTopic = `persistent://public/default/bench-facade-${run}-native-dual`;
+  if (routes.includes('dual')) await applyPlan(admin, await planTopic(admin, { name: `${topicOf('dual')}-native`, partitions: PARTITIONS }, dualNativeTopic, new KnownState(admin)));
+  const dualProducer = routes.includes('dual') ? await client.createProducer({ topic: dualNativeTopic, batchingMaxDelayMs: 1, maxPendingMessages: 10_000 }) : undefined;
+  // Each loop keeps one round's Pulsar sends on their way while Kafka takes its next round (as route dual
+  // does): awaiting both sides in a row would make D a latency figure.
+  const kafkaTopic = topicOf(routes[0]!);
+  if (Object.keys(PROVENANCE).length !== 3 || PROVENANCE.topic !== 'k2p.topic' || PROVENANCE.partition !== 'k2p.partition' || PROVENANCE.offset !== 'k2p.offset') throw new Error('D writes the provenance properties by name: update it');
+  const dualNative = async (ms: number): Promise<Rate> => {
+    const end = Date.now() + ms;
+    let calls = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        let previous: Promise<unknown> = Promise.resolve();
+        while (Date.now() < end) {
+          const outcomes = await wireProducer.send(kafkaTopic, wireBatches);
+          const sends: Promise<unknown>[] = [];
+          for (const o of outcomes) {
+            if (o.error) throw o.error;
+            const batch = wireBatches[o.partition]!;
+            for (let j = 0; j < batch.records.length; j++) {
+              const template = mapped[j * PARTITIONS + o.partition]!;
+              const offset = o.baseOffset + j;
+              // Fields and properties written out: spreading with computed keys made slow dictionary objects.
+              const properties = { 'k2p.topic': kafkaTopic, 'k2p.partition': String(o.partition), 'k2p.offset': String(offset) };
+              const { payload, key, orderingKey, eventTime } = template;
+              sends.push(dualProducer!.send({ payload, key, orderingKey, eventTime, properties, sequenceId: BigInt(offset), partition: o.partition }));
+            }
+          }
+          await previous;
+          previous = Promise.all(sends);
+          calls++;
+        }
+        await previous;
+      }),
+    );
+    return { calls, units: calls * 100, seconds: (performance.now() - started) / 1000 };
+  };
   // Round trips of one record, one send at a time (our producers, no HTTP): a produce request is answered
   // only once its record is stored, so C clients get at most C / round trip req/s, however the facade is
   // built (route dual waits for Kafka's offset before it can send to Pulsar: both round trips in a row).
@@ -264,6 +307,7 @@ async function main(): Promise<void> {
   const W1 = await wireNative(half);
   const P1 = pulsarProducer ? await pulsarNative(half) : undefined;
   const M1 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
+  const D1 = dualProducer ? await dualNative(half) : undefined;
 
   // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
@@ -282,15 +326,19 @@ async function main(): Promise<void> {
   const W2 = await wireNative(half);
   const P2 = pulsarProducer ? await pulsarNative(half) : undefined;
   const M2 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
+  const D2 = dualProducer ? await dualNative(half) : undefined;
   const K = add(K1, K2);
   const W = add(W1, W2);
   wireCluster.close();
   const P = P1 && P2 ? add(P1, P2) : undefined;
   const M = M1 && M2 ? add(M1, M2) : undefined;
+  const D = D1 && D2 ? add(D1, D2) : undefined;
   await producer.disconnect();
   await pulsarProducer?.close();
+  await dualProducer?.close();
   await client.close();
   if (pulsarProducer) await admin.topics.delete(nativeTopic, { force: true }).catch(() => undefined);
+  if (dualProducer) await admin.topics.delete(dualNativeTopic, { force: true }).catch(() => undefined);
 
   const n = perSecond(N);
   console.log(`${concurrency} concurrent keep-alive clients in a separate load process, ${seconds} s per phase (N, S and Sr in ${rounds} interleaved slices), ${PARTITIONS} partitions, ${facade.core.kafka.lanes} Kafka producer lane(s) (${facade.core.kafka.producer}), load average ${load1.toFixed(1)} before S, ${loadavg()[0]!.toFixed(1)} at the end`);
@@ -300,7 +348,7 @@ async function main(): Promise<void> {
   const rttLine = [`Kafka ${rttKafka.toFixed(2)} ms (C / RTT ${bound(rttKafka)})`];
   if (rttPulsarMs !== undefined) rttLine.push(`Pulsar ${rttPulsarMs.toFixed(2)} ms (${bound(rttPulsarMs)})`, `both in a row ${bound(rttKafka + rttPulsarMs)}`);
   console.log(`RTT one record, one send at a time, median: ${rttLine.join('; ')}`);
-  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, pulsarMappedNativeRecordsPerSec: M ? unitsPerSecond(M) : undefined, roundTripMs: { kafka: rttKafka, pulsar: rttPulsarMs }, routes: {} };
+  const out: Record<string, unknown> = { bench: 'facade', loadgen: 'process', loadAverage: [load1, loadavg()[0]], concurrency, lanes: facade.core.kafka.lanes, kafkaProducer: facade.core.kafka.producer, seconds, rounds, noopReqPerSec: n, nativeRecordsPerSec: unitsPerSecond(K), nativeHalves: [unitsPerSecond(K1), unitsPerSecond(K2)], wireNativeRecordsPerSec: unitsPerSecond(W), pulsarNativeRecordsPerSec: P ? unitsPerSecond(P) : undefined, pulsarMappedNativeRecordsPerSec: M ? unitsPerSecond(M) : undefined, dualNativeRecordsPerSec: D ? unitsPerSecond(D) : undefined, roundTripMs: { kafka: rttKafka, pulsar: rttPulsarMs }, routes: {} };
   for (const r of routes) {
     const s = perSecond(S.get(r)!);
     const v = V.get(r)!;
@@ -315,14 +363,17 @@ async function main(): Promise<void> {
     const vm = r !== 'kafka' && M ? v / unitsPerSecond(M) : undefined;
     // Route dual stores the records on both sides: against the slower side's native producer writing only its own.
     const vd = r === 'dual' && M ? v / Math.min(unitsPerSecond(W), unitsPerSecond(M)) : undefined;
+    // ... and against the native dual writer doing the same work (both sides, offsets as sequence ids).
+    const vdd = r === 'dual' && D ? v / unitsPerSecond(D) : undefined;
     const vw = v / unitsPerSecond(W);
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}   V/P' = ${vm!.toFixed(3)}`}${vd === undefined ? '' : `   V/min(K',P') = ${vd.toFixed(3)}`}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd };
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}   V/P' = ${vm!.toFixed(3)}`}${vd === undefined ? '' : `   V/min(K',P') = ${vd.toFixed(3)}`}${vdd === undefined ? '' : `   V/D = ${vdd.toFixed(3)}`}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd, streamVsDualNative: vdd };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
   console.log(`K' native producer (ours, wire)      ${fmt(unitsPerSecond(W))} records/s (before V ${fmt(unitsPerSecond(W1))}, after V ${fmt(unitsPerSecond(W2))})`);
   if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);
   if (M && M1 && M2) console.log(`P' the same, the mapping's messages    ${fmt(unitsPerSecond(M))} records/s (before V ${fmt(unitsPerSecond(M1))}, after V ${fmt(unitsPerSecond(M2))})`);
+  if (D && D1 && D2) console.log(`D  native dual writer (K' then P')     ${fmt(unitsPerSecond(D))} records/s (before V ${fmt(unitsPerSecond(D1))}, after V ${fmt(unitsPerSecond(D2))})`);
   console.log(JSON.stringify(out));
 
   await noop.close();
