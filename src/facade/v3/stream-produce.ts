@@ -9,6 +9,7 @@ import type { FacadeCore } from '../facade.js';
 import type { IncomingRecord, RecordResult } from '../records.js';
 import { RestError } from '../rest-error.js';
 import { JsonObjectSplitter } from './json-stream.js';
+import { readPlainRecord } from './plain-record.js';
 import { encodeSchemaParts, failure, parseV3Record, reportPrefix, reportText, type ParsedV3 } from './produce-request.js';
 
 /** Records queued together per enqueue (more are parsed meanwhile). */
@@ -105,8 +106,10 @@ const errorText = (status: number, message: string): Report => JSON.stringify({ 
  */
 type Item = string | { error: Report };
 
-/** A record's text parsed, or the error its report gives. */
+/** A record's text parsed (the quick read when it is plain), or the error its report gives. */
 function parseItem(text: string): ParsedV3 | { error: Report } {
+  const plain = readPlainRecord(text);
+  if (plain) return plain;
   try {
     return parseV3Record(JSON.parse(text));
   } catch (err) {
