@@ -1,5 +1,6 @@
-// Splits a byte stream of concatenated JSON objects (`{...}{...}` or one per line) into one text per
-// object, without parsing them: braces and quotes are ASCII, so scanning UTF-8 bytes is safe.
+// Splits a byte stream of concatenated JSON objects (`{...}{...}` or one per line) into the bytes of each
+// object (a view of the chunk, or a copy when it spans chunks), without parsing or decoding them: braces and
+// quotes are ASCII, so scanning UTF-8 bytes is safe.
 export class JsonObjectSplitter {
   private parts: Buffer[] = [];
   private depth = 0;
@@ -9,8 +10,8 @@ export class JsonObjectSplitter {
   junk: string | undefined;
 
   /** Feeds bytes; returns the objects completed by them. */
-  push(chunk: Buffer): string[] {
-    const out: string[] = [];
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
     if (this.junk !== undefined) return out;
     // The scan state lives in locals while the loop runs (V8 keeps them in registers; fields it would
     // load and store for every byte) and goes back to the fields at the end.
@@ -43,10 +44,10 @@ export class JsonObjectSplitter {
       else if (c === 0x7d || c === 0x5d) {
         depth--;
         if (depth === 0) {
-          if (this.parts.length === 0) out.push(chunk.toString('utf8', start, i + 1));
+          if (this.parts.length === 0) out.push(chunk.subarray(start, i + 1));
           else {
             this.parts.push(chunk.subarray(start, i + 1));
-            out.push(Buffer.concat(this.parts).toString('utf8'));
+            out.push(Buffer.concat(this.parts));
             this.parts = [];
           }
           start = -1;

@@ -1,14 +1,15 @@
 // The quick read of a v3 record's JSON text, for the shape nearly every client sends: compact JSON (no
 // whitespace), members `key`, `value` and `partition_id`, each part `{"type":"STRING"|"JSON","data":…}`.
-// It gives exactly what JSON.parse + parseV3Record give, without building the parsed tree: the key and value
-// bytes are the text of the data itself. Parsing and re-serializing each record was most of v3 streaming's
-// cost.
+// It gives exactly what JSON.parse + parseV3Record give for the record's UTF-8 bytes, without building the
+// parsed tree or a string: the key and value are views of the record's own bytes. Parsing and re-serializing
+// each record was most of v3 streaming's cost.
 //
 // It accepts only what it can read that way. A JSON value whose JSON.stringify would differ from its text
 // (whitespace, escapes, fractions, exponents, numbers past 15 digits, -0, a repeated or integer-like object
-// key, a lone surrogate), any other member or type, or anything malformed makes it return undefined, and the
+// key), bytes that are not UTF-8, any other member or type, or anything malformed makes it return undefined, and the
 // caller parses the record the ordinary way (which also words the errors).
 // test/facade/v3/plain-record.test.ts compares both on random records.
+import { isUtf8 } from 'node:buffer';
 import type { DataType, ParsedV3 } from './produce-request.js';
 
 const QUOTE = 0x22;
@@ -31,10 +32,21 @@ const MAX_KEYS = 64;
 const MAX_DIGITS = 15;
 
 // Scanner state, module-wide: a read is synchronous and never re-entered.
-let text = '';
+const EMPTY = Buffer.alloc(0);
+let text: Buffer = EMPTY;
 let pos = 0;
-/** No character past U+007F so far: byte offsets are character offsets. */
-let ascii = true;
+/** A byte past 0x7F was seen (in a string): the record must be UTF-8, as its text would be decoded. */
+let nonAscii = false;
+
+/** The byte at i, or -1 past the end. */
+const at = (i: number): number => (i < text.length ? text[i]! : -1);
+
+/** The bytes at `start` are the ASCII of `word`. */
+function startsWith(word: string, start: number): boolean {
+  if (start + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) if (text[start + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
 /** Start and end of the object keys in the objects being read (a stack: each object its own slice). */
 const keyStarts = new Int32Array(MAX_DEPTH * MAX_KEYS);
 const keyEnds = new Int32Array(MAX_DEPTH * MAX_KEYS);
@@ -43,39 +55,31 @@ const keyEnds = new Int32Array(MAX_DEPTH * MAX_KEYS);
 function plainString(): boolean {
   pos++; // the opening quote
   for (;;) {
-    const c = text.charCodeAt(pos++);
+    const c = at(pos++);
     if (c === QUOTE) return true;
-    if (c < 0x20 || c === BACKSLASH || Number.isNaN(c)) return false;
-    if (c >= 0x80) {
-      ascii = false;
-      if (c >= 0xd800 && c <= 0xdfff) {
-        // A surrogate pair is printed as it is; a lone surrogate is escaped by JSON.stringify.
-        const low = text.charCodeAt(pos);
-        if (c > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) return false;
-        pos++;
-      }
-    }
+    if (c < 0x20 || c === BACKSLASH) return false; // also the end (-1)
+    if (c >= 0x80) nonAscii = true; // UTF-8 checked once at the end (valid UTF-8 holds no lone surrogate)
   }
 }
 
 /** An integer printed as JSON.stringify prints it. */
 function plainNumber(): boolean {
-  const negative = text.charCodeAt(pos) === MINUS;
+  const negative = at(pos) === MINUS;
   if (negative) pos++;
   const first = pos;
-  const c = text.charCodeAt(pos);
+  const c = at(pos);
   if (c === ZERO) {
     if (negative) return false; // -0 is printed 0
     pos++;
   } else if (c > ZERO && c <= NINE) {
     do pos++;
-    while (text.charCodeAt(pos) >= ZERO && text.charCodeAt(pos) <= NINE);
+    while (at(pos) >= ZERO && at(pos) <= NINE);
   } else return false;
   return pos - first <= MAX_DIGITS;
 }
 
 function literal(word: string): boolean {
-  if (!text.startsWith(word, pos)) return false;
+  if (!startsWith(word, pos)) return false;
   pos += word.length;
   return true;
 }
@@ -83,7 +87,7 @@ function literal(word: string): boolean {
 /** The key [start, end) is a canonical array index's text (all digits): JSON.parse would move it first. */
 function allDigits(start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = at(i);
     if (c < ZERO || c > NINE) return false;
   }
   return end > start;
@@ -91,19 +95,19 @@ function allDigits(start: number, end: number): boolean {
 
 function sameText(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   if (aEnd - aStart !== bEnd - bStart) return false;
-  for (let i = 0; i < aEnd - aStart; i++) if (text.charCodeAt(aStart + i) !== text.charCodeAt(bStart + i)) return false;
+  for (let i = 0; i < aEnd - aStart; i++) if (text[aStart + i] !== text[bStart + i]) return false;
   return true;
 }
 
 function plainObject(depth: number): boolean {
   pos++; // {
-  if (text.charCodeAt(pos) === RBRACE) {
+  if (at(pos) === RBRACE) {
     pos++;
     return true;
   }
   const base = depth * MAX_KEYS;
   for (let n = 0; ; n++) {
-    if (n === MAX_KEYS || text.charCodeAt(pos) !== QUOTE) return false;
+    if (n === MAX_KEYS || at(pos) !== QUOTE) return false;
     const start = pos + 1;
     if (!plainString()) return false;
     const end = pos - 1;
@@ -111,8 +115,8 @@ function plainObject(depth: number): boolean {
     for (let k = 0; k < n; k++) if (sameText(keyStarts[base + k]!, keyEnds[base + k]!, start, end)) return false;
     keyStarts[base + n] = start;
     keyEnds[base + n] = end;
-    if (text.charCodeAt(pos++) !== COLON || !plainValue(depth + 1)) return false;
-    const c = text.charCodeAt(pos++);
+    if (at(pos++) !== COLON || !plainValue(depth + 1)) return false;
+    const c = at(pos++);
     if (c === RBRACE) return true;
     if (c !== COMMA) return false;
   }
@@ -120,13 +124,13 @@ function plainObject(depth: number): boolean {
 
 function plainArray(depth: number): boolean {
   pos++; // [
-  if (text.charCodeAt(pos) === RBRACKET) {
+  if (at(pos) === RBRACKET) {
     pos++;
     return true;
   }
   for (;;) {
     if (!plainValue(depth + 1)) return false;
-    const c = text.charCodeAt(pos++);
+    const c = at(pos++);
     if (c === RBRACKET) return true;
     if (c !== COMMA) return false;
   }
@@ -135,7 +139,7 @@ function plainArray(depth: number): boolean {
 /** A JSON value whose text is what JSON.stringify(JSON.parse(text)) gives; pos moves past it. */
 function plainValue(depth: number): boolean {
   if (depth >= MAX_DEPTH) return false;
-  const c = text.charCodeAt(pos);
+  const c = at(pos);
   if (c === QUOTE) return plainString();
   if (c === LBRACE) return plainObject(depth);
   if (c === LBRACKET) return plainArray(depth);
@@ -151,10 +155,10 @@ const PART_MEMBERS: readonly Name[] = ['type', 'data'];
 
 /** A member name `"…":` that is one of `names`: pos moves past the colon; its flag, or 0. */
 function memberName(names: readonly Name[]): number {
-  if (text.charCodeAt(pos) !== QUOTE) return 0;
+  if (at(pos) !== QUOTE) return 0;
   for (const name of names) {
     const end = pos + 1 + name.length;
-    if (text.charCodeAt(end) === QUOTE && text.charCodeAt(end + 1) === COLON && text.startsWith(name, pos + 1)) {
+    if (at(end) === QUOTE && at(end + 1) === COLON && startsWith(name, pos + 1)) {
       pos = end + 2;
       return MEMBER[name];
     }
@@ -169,7 +173,7 @@ let dataEnd = 0;
 
 /** `{"type":"STRING"|"JSON","data":…}`, members in either order. */
 function plainPart(): boolean {
-  if (text.charCodeAt(pos++) !== LBRACE) return false;
+  if (at(pos++) !== LBRACE) return false;
   let seen = 0;
   let type: DataType | undefined;
   let start = 0;
@@ -184,12 +188,12 @@ function plainPart(): boolean {
       else return false;
     } else {
       start = pos;
-      isString = text.charCodeAt(pos) === QUOTE;
+      isString = at(pos) === QUOTE;
       if (!plainValue(0)) return false;
       dataEnd = pos;
-      if (dataEnd - start === 4 && text.startsWith('null', start)) return false; // data null: no bytes at all
+      if (dataEnd - start === 4 && startsWith('null', start)) return false; // data null: no bytes at all
     }
-    const c = text.charCodeAt(pos++);
+    const c = at(pos++);
     if (c === RBRACE) break;
     if (c !== COMMA) return false;
   }
@@ -206,33 +210,32 @@ function plainPart(): boolean {
 /** A small non-negative integer (a partition). */
 function plainPartition(): number {
   const first = pos;
-  const c = text.charCodeAt(pos);
+  const c = at(pos);
   if (c === ZERO) pos++;
   else if (c > ZERO && c <= NINE) {
     do pos++;
-    while (text.charCodeAt(pos) >= ZERO && text.charCodeAt(pos) <= NINE);
+    while (at(pos) >= ZERO && at(pos) <= NINE);
   } else return -1;
-  return pos - first > 9 ? -1 : Number(text.slice(first, pos));
+  if (pos - first > 9) return -1;
+  let n = 0;
+  for (let i = first; i < pos; i++) n = n * 10 + (text[i]! - ZERO);
+  return n;
 }
 
-function bytesOf(whole: Buffer | undefined, start: number, end: number): Buffer {
-  return whole ? whole.subarray(start, end) : Buffer.from(text.slice(start, end), 'utf8');
-}
-
-/** What JSON.parse + parseV3Record give for this record text, or undefined when it is not plain (see above). */
-export function readPlainRecord(input: string): ParsedV3 | undefined {
+/** What JSON.parse + parseV3Record give for this record's bytes, or undefined when it is not plain (see above). */
+export function readPlainRecord(input: Buffer): ParsedV3 | undefined {
   text = input;
   pos = 0;
-  ascii = true;
+  nonAscii = false;
   try {
     return read();
   } finally {
-    text = ''; // do not hold on to the record
+    text = EMPTY; // do not hold on to the record
   }
 }
 
 function read(): ParsedV3 | undefined {
-  if (text.charCodeAt(pos++) !== LBRACE) return undefined;
+  if (at(pos++) !== LBRACE) return undefined;
   let seen = 0;
   let keyType: DataType | undefined;
   let keyStart = 0;
@@ -241,7 +244,7 @@ function read(): ParsedV3 | undefined {
   let valueStart = 0;
   let valueEnd = 0;
   let partition = -1;
-  if (text.charCodeAt(pos) === RBRACE) pos++;
+  if (at(pos) === RBRACE) pos++;
   else {
     for (;;) {
       const name = memberName(RECORD_MEMBERS);
@@ -262,17 +265,15 @@ function read(): ParsedV3 | undefined {
           valueEnd = dataEnd;
         }
       }
-      const c = text.charCodeAt(pos++);
+      const c = at(pos++);
       if (c === RBRACE) break;
       if (c !== COMMA) return undefined;
     }
   }
-  if (pos !== text.length) return undefined;
-  // ASCII text: one buffer of the whole record, the key and value views of it.
-  const whole = ascii && (keyType !== undefined || valueType !== undefined) ? Buffer.from(text, 'latin1') : undefined;
+  if (pos !== text.length || (nonAscii && !isUtf8(text))) return undefined;
   const record: ParsedV3['record'] = {
-    key: keyType === undefined ? null : bytesOf(whole, keyStart, keyEnd),
-    value: valueType === undefined ? null : bytesOf(whole, valueStart, valueEnd),
+    key: keyType === undefined ? null : text.subarray(keyStart, keyEnd),
+    value: valueType === undefined ? null : text.subarray(valueStart, valueEnd),
     headers: [],
   };
   if (partition >= 0) record.partition = partition;

@@ -100,18 +100,18 @@ const failureText = (err: unknown): Report => JSON.stringify(failure(err));
 const errorText = (status: number, message: string): Report => JSON.stringify({ error_code: status, message });
 
 /**
- * Items split from the stream: a record's JSON text, parsed only when its run is formed (a parsed record is
- * a dozen objects, its text one; records waiting in the queue would otherwise outlive young-generation
+ * Items split from the stream: a record's JSON bytes, parsed only when its run is formed (a parsed record is
+ * a dozen objects, its bytes one view; records waiting in the queue would otherwise outlive young-generation
  * collections and be copied), or an error answered in its place.
  */
-type Item = string | { error: Report };
+type Item = Buffer | { error: Report };
 
-/** A record's text parsed (the quick read when it is plain), or the error its report gives. */
-function parseItem(text: string): ParsedV3 | { error: Report } {
-  const plain = readPlainRecord(text);
+/** A record's bytes parsed (the quick read when it is plain), or the error its report gives. */
+function parseItem(bytes: Buffer): ParsedV3 | { error: Report } {
+  const plain = readPlainRecord(bytes);
   if (plain) return plain;
   try {
-    return parseV3Record(JSON.parse(text));
+    return parseV3Record(JSON.parse(bytes.toString('utf8')));
   } catch (err) {
     return { error: err instanceof SyntaxError ? errorText(400, `Malformed JSON: ${err.message}`) : failureText(err) };
   }
@@ -137,12 +137,12 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
   };
   const arrival = () => new Promise<void>((resolve) => (wake = resolve));
   body.on('data', (chunk: Buffer) => {
-    for (const text of splitter.push(chunk)) {
-      if (text.length > maxBytes) {
+    for (const record of splitter.push(chunk)) {
+      if (record.length > maxBytes) {
         queue.push({ error: errorText(413, `a record is larger than ${maxBytes} bytes`) });
         continue;
       }
-      queue.push(text);
+      queue.push(record);
     }
     if (splitter.junk !== undefined) {
       queue.push({ error: errorText(400, `Malformed JSON near "${splitter.junk}"`) });
@@ -218,7 +218,7 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
         const limit = processInFlight < PROCESS_RECORDS_IN_FLIGHT ? STREAM_BATCH : SMALL_RUN;
         while (run.length < queue.length && run.length < limit) {
           const item = queue[run.length]!;
-          if (typeof item !== 'string') break;
+          if (!Buffer.isBuffer(item)) break;
           const parsed = parseItem(item);
           if ('error' in parsed) {
             queue[run.length] = parsed; // answered in its place, after the run before it

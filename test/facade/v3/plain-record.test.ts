@@ -10,9 +10,10 @@ import { rng } from '../../helpers/random.js';
 type Rand = () => number;
 const pick = <T>(r: Rand, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 
-function ordinary(text: string): unknown {
+/** What the stream does with a record's bytes that are not read quickly. */
+function ordinary(bytes: Buffer): unknown {
   try {
-    return parseV3Record(JSON.parse(text));
+    return parseV3Record(JSON.parse(bytes.toString('utf8')));
   } catch (err) {
     return { failed: (err as Error).message };
   }
@@ -72,11 +73,16 @@ test('whenever the quick read answers, it answers what JSON.parse + parseV3Recor
   let quick = 0;
   const total = 20_000;
   for (let seed = 1; seed <= total; seed++) {
-    const text = recordText(rng(seed));
-    const fast = readPlainRecord(text);
+    const r = rng(seed);
+    const text = recordText(r);
+    const bytes = Buffer.from(text);
+    // Now and then bytes that are not UTF-8 (a lead byte without its continuation): decoded, they differ.
+    const broken = bytes.indexOf(Buffer.from('é'));
+    if (broken >= 0 && r() < 0.3) bytes[broken + 1] = 0x28;
+    const fast = readPlainRecord(bytes);
     if (fast === undefined) continue;
     quick++;
-    assert.deepStrictEqual(fast, ordinary(text), `seed ${seed}: ${text}`);
+    assert.deepStrictEqual(fast, ordinary(bytes), `seed ${seed}: ${text}`);
   }
   // Both ways are exercised: a good share is read quickly, and many records are left to JSON.parse.
   assert.ok(quick > total * 0.1 && quick < total * 0.9, `${quick} of ${total} read quickly`);
@@ -93,9 +99,9 @@ test('the records clients send, printed by JSON.stringify, are read quickly', ()
     ]) {
       const text = JSON.stringify(record);
       if (v === null && text.includes('"data":null')) continue; // data null: no bytes at all, left to JSON.parse
-      const fast = readPlainRecord(text);
+      const fast = readPlainRecord(Buffer.from(text));
       assert.notEqual(fast, undefined, text);
-      assert.deepStrictEqual(fast, ordinary(text), text);
+      assert.deepStrictEqual(fast, ordinary(Buffer.from(text)), text);
     }
   }
 });
@@ -111,7 +117,6 @@ test('what JSON.stringify would print otherwise is left to JSON.parse', () => {
     value('1234567890123456'),
     value('"\\u0041"'),
     value('"a\\nb"'),
-    value('"\ud800"'),
     value('{ "a":1}'),
     value('[1, 2]'),
     value('null'),
@@ -129,5 +134,8 @@ test('what JSON.stringify would print otherwise is left to JSON.parse', () => {
     '{"value":{"type":"STRING","data":"x"}} ',
     '{"value":{"type":"STRING","data":"x"}}}',
   ];
-  for (const text of cases) assert.equal(readPlainRecord(text), undefined, text);
+  for (const text of cases) assert.equal(readPlainRecord(Buffer.from(text)), undefined, text);
+  const notUtf8 = Buffer.from('{"value":{"type":"STRING","data":"é"}}');
+  notUtf8[notUtf8.indexOf(0xc3) + 1] = 0x28;
+  assert.equal(readPlainRecord(notUtf8), undefined, 'bytes that are not UTF-8');
 });
