@@ -147,21 +147,38 @@ function plainValue(depth: number): boolean {
   return literal('true') || literal('false') || literal('null');
 }
 
-/** Member names of the record and of its parts, as flags. */
-const MEMBER = { key: 1, value: 2, partition_id: 4, type: 8, data: 16 } as const;
-type Name = keyof typeof MEMBER;
-const RECORD_MEMBERS: readonly Name[] = ['key', 'value', 'partition_id'];
-const PART_MEMBERS: readonly Name[] = ['type', 'data'];
+/** A member name the quick read knows, and its flag. */
+interface Member {
+  name: string;
+  flag: number;
+}
+const KEY = 1;
+const VALUE = 2;
+const PARTITION = 4;
+const TYPE = 8;
+const DATA = 16;
+/** The names of each list start with different letters: the first letter picks the one to compare. */
+const RECORD_MEMBERS: readonly Member[] = [
+  { name: 'key', flag: KEY },
+  { name: 'value', flag: VALUE },
+  { name: 'partition_id', flag: PARTITION },
+];
+const PART_MEMBERS: readonly Member[] = [
+  { name: 'type', flag: TYPE },
+  { name: 'data', flag: DATA },
+];
 
-/** A member name `"…":` that is one of `names`: pos moves past the colon; its flag, or 0. */
-function memberName(names: readonly Name[]): number {
+/** A member name `"…":` that is one of `members`: pos moves past the colon; its flag, or 0. */
+function memberName(members: readonly Member[]): number {
   if (at(pos) !== QUOTE) return 0;
-  for (const name of names) {
+  const first = at(pos + 1);
+  for (let k = 0; k < members.length; k++) {
+    const { name, flag } = members[k]!;
+    if (name.charCodeAt(0) !== first) continue;
     const end = pos + 1 + name.length;
-    if (at(end) === QUOTE && at(end + 1) === COLON && startsWith(name, pos + 1)) {
-      pos = end + 2;
-      return MEMBER[name];
-    }
+    if (at(end) !== QUOTE || at(end + 1) !== COLON || !startsWith(name, pos + 1)) return 0;
+    pos = end + 2;
+    return flag;
   }
   return 0;
 }
@@ -182,7 +199,7 @@ function plainPart(): boolean {
     const name = memberName(PART_MEMBERS);
     if (name === 0 || (seen & name) !== 0) return false;
     seen |= name;
-    if (name === MEMBER.type) {
+    if (name === TYPE) {
       if (literal('"STRING"')) type = 'STRING';
       else if (literal('"JSON"')) type = 'JSON';
       else return false;
@@ -197,7 +214,7 @@ function plainPart(): boolean {
     if (c === RBRACE) break;
     if (c !== COMMA) return false;
   }
-  if (type === undefined || (seen & MEMBER.data) === 0) return false;
+  if (type === undefined || (seen & DATA) === 0) return false;
   if (type === 'STRING') {
     if (!isString) return false;
     dataStart = start + 1; // the string's characters, without its quotes
@@ -250,12 +267,12 @@ function read(): ParsedV3 | undefined {
       const name = memberName(RECORD_MEMBERS);
       if (name === 0 || (seen & name) !== 0) return undefined;
       seen |= name;
-      if (name === MEMBER.partition_id) {
+      if (name === PARTITION) {
         partition = plainPartition();
         if (partition < 0) return undefined;
       } else {
         if (!plainPart()) return undefined;
-        if (name === MEMBER.key) {
+        if (name === KEY) {
           keyType = partType;
           keyStart = dataStart;
           keyEnd = dataEnd;

@@ -130,6 +130,9 @@ test('what JSON.stringify would print otherwise is left to JSON.parse', () => {
     '{"partition_id":-1,"value":{"type":"STRING","data":"x"}}',
     '{"partition_id":01,"value":{"type":"STRING","data":"x"}}',
     '{"key":null}',
+    '{"kez":{"type":"STRING","data":"x"}}', // names like the known ones: first letter and length
+    '{"value":{"tipe":"STRING","data":"x"}}',
+    '{"value":{"type":"STRING","dada":"x"}}',
     `{"partition_id":${'9'.repeat(400)},"value":{"type":"STRING","data":"x"}}`, // Infinity: refused by parseV3Record
     '{"value":{"type":"STRING","data":"x"}} ',
     '{"value":{"type":"STRING","data":"x"}}}',
