@@ -4,7 +4,7 @@
 // when it can help (K2pError canRetry), else it fails the step at once with its reason (UnrecoverableError).
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { runError } from './errors.js';
-import { JOB_GROUP, JOB_STEP, JOB_VERIFY, type GroupJobData, type RunQueue, type StepJobData, type VerifyJobData } from './queue.js';
+import { closeWhenReady, JOB_GROUP, JOB_STEP, JOB_VERIFY, type GroupJobData, type RunQueue, type StepJobData, type VerifyJobData } from './queue.js';
 import type { RunStore } from './run-store.js';
 import type { RunSteps } from './run-steps.js';
 import { STEPS, type Run, type RunError } from './types.js';
@@ -180,6 +180,6 @@ export class RunWorker {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await closeWhenReady(this.worker);
   }
 }
