@@ -1,4 +1,4 @@
-// The quick read of a v3 record's JSON text, for the shape nearly every client sends: compact JSON (no
+// The quick read of a v3 record's JSON bytes, for the shape nearly every client sends: compact JSON (no
 // whitespace), members `key`, `value` and `partition_id`, each part `{"type":"STRING"|"JSON","data":…}`.
 // It gives exactly what JSON.parse + parseV3Record give for the record's UTF-8 bytes, without building the
 // parsed tree or a string: the key and value are views of the record's own bytes. Parsing and re-serializing
@@ -6,8 +6,8 @@
 //
 // It accepts only what it can read that way. A JSON value whose JSON.stringify would differ from its text
 // (whitespace, escapes, fractions, exponents, numbers past 15 digits, -0, a repeated or integer-like object
-// key), bytes that are not UTF-8, any other member or type, or anything malformed makes it return undefined, and the
-// caller parses the record the ordinary way (which also words the errors).
+// key), bytes that are not UTF-8, any other member or type, or anything malformed makes it return undefined,
+// and the caller parses the record the ordinary way (which also words the errors).
 // test/facade/v3/plain-record.test.ts compares both on random records.
 import { isUtf8 } from 'node:buffer';
 import type { DataType, ParsedV3 } from './produce-request.js';
@@ -47,6 +47,7 @@ function startsWith(word: string, start: number): boolean {
   for (let i = 0; i < word.length; i++) if (text[start + i] !== word.charCodeAt(i)) return false;
   return true;
 }
+
 /** Start and end of the object keys in the objects being read (a stack: each object its own slice). */
 const keyStarts = new Int32Array(MAX_DEPTH * MAX_KEYS);
 const keyEnds = new Int32Array(MAX_DEPTH * MAX_KEYS);
@@ -62,20 +63,24 @@ function plainString(): boolean {
   }
 }
 
+/** `0` or digits without a leading zero; pos moves past them. */
+function unsignedInteger(): boolean {
+  const c = at(pos);
+  if (c === ZERO) pos++;
+  else if (c > ZERO && c <= NINE) {
+    do pos++;
+    while (at(pos) >= ZERO && at(pos) <= NINE);
+  } else return false;
+  return true;
+}
+
 /** An integer printed as JSON.stringify prints it. */
 function plainNumber(): boolean {
   const negative = at(pos) === MINUS;
   if (negative) pos++;
   const first = pos;
-  const c = at(pos);
-  if (c === ZERO) {
-    if (negative) return false; // -0 is printed 0
-    pos++;
-  } else if (c > ZERO && c <= NINE) {
-    do pos++;
-    while (at(pos) >= ZERO && at(pos) <= NINE);
-  } else return false;
-  return pos - first <= MAX_DIGITS;
+  if (negative && at(pos) === ZERO) return false; // -0 is printed 0
+  return unsignedInteger() && pos - first <= MAX_DIGITS;
 }
 
 function literal(word: string): boolean {
@@ -224,16 +229,10 @@ function plainPart(): boolean {
   return true;
 }
 
-/** A small non-negative integer (a partition). */
+/** A small non-negative integer (a partition), or -1. */
 function plainPartition(): number {
   const first = pos;
-  const c = at(pos);
-  if (c === ZERO) pos++;
-  else if (c > ZERO && c <= NINE) {
-    do pos++;
-    while (at(pos) >= ZERO && at(pos) <= NINE);
-  } else return -1;
-  if (pos - first > 9) return -1;
+  if (!unsignedInteger() || pos - first > 9) return -1;
   let n = 0;
   for (let i = first; i < pos; i++) n = n * 10 + (text[i]! - ZERO);
   return n;

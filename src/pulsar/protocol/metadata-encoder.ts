@@ -11,11 +11,13 @@ import { WIRE_LEN, WIRE_VARINT, type ProtoWriter } from './protobuf.js';
 const isSet = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null;
 
 export function encodeSingleMessageMetadata(w: ProtoWriter, m: SingleMessageMetadata): void {
-  if (!isSet(m.payloadSize) || !propertiesComplete(m)) return encodeFields(w, SingleMessageMetadataSpec, m);
+  if (!isSet(m.payloadSize)) return encodeFields(w, SingleMessageMetadataSpec, m);
   const properties = m.properties;
   if (isSet(properties)) {
     for (let i = 0; i < properties.length; i++) {
       const kv = properties[i]!;
+      // A property without its key or value: encodeFields throws its error (the batch is not sent).
+      if (!isSet(kv) || !isSet(kv.key) || !isSet(kv.value)) return encodeFields(w, SingleMessageMetadataSpec, m);
       w.fork(1);
       w.tag(1, WIRE_LEN);
       w.string(kv.key);
@@ -58,15 +60,4 @@ export function encodeSingleMessageMetadata(w: ProtoWriter, m: SingleMessageMeta
     w.tag(10, WIRE_VARINT);
     w.bool(m.nullPartitionKey);
   }
-}
-
-/** Every property has its (required) key and value. */
-function propertiesComplete(m: SingleMessageMetadata): boolean {
-  const properties = m.properties;
-  if (!isSet(properties)) return true;
-  for (let i = 0; i < properties.length; i++) {
-    const kv = properties[i]!;
-    if (!isSet(kv) || !isSet(kv.key) || !isSet(kv.value)) return false;
-  }
-  return true;
 }
