@@ -66,9 +66,12 @@ function plainName(name: string): boolean {
 
 /** Adds the headers to `properties` (which must not hold plain names yet). */
 export function encodeHeaders(list: KafkaHeader[], encoding: HeaderEncoding, properties: Record<string, string>): void {
+  // Plain loops, and nothing built for a record without headers: this runs for every record mirrored.
+  if (list.length === 0) return;
   const lastIndex = new Map<string, number>();
-  list.forEach((h, i) => lastIndex.set(h.key, i));
-  list.forEach(({ key, value }, i) => {
+  for (let i = 0; i < list.length; i++) lastIndex.set(list[i]!.key, i);
+  for (let i = 0; i < list.length; i++) {
+    const { key, value } = list[i]!;
     const text = value !== null && (encoding === 'utf8' || isUtf8(value)) ? value.toString('utf8') : undefined;
     if (text !== undefined && lastIndex.get(key) === i && plainName(key)) {
       properties[key] = text;
@@ -81,7 +84,7 @@ export function encodeHeaders(list: KafkaHeader[], encoding: HeaderEncoding, pro
     } else {
       properties[`${INDEXED_PREFIX}${i}.b.${key}`] = value.toString('base64');
     }
-  });
+  }
 }
 
 function malformed(message: string, property: string): K2pError {

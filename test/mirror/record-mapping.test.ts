@@ -150,3 +150,13 @@ test('event time: positive timestamps up to the largest safe integer; others sta
   }
   assert.throws(() => toPulsarMessage({ ...base, timestamp: '12a' }, options), (err: Error) => err.message.endsWith('timestamp "12a" is not an integer'));
 });
+
+test('offsets and timestamps must be an optional minus and ASCII digits, nothing else', () => {
+  const base = { topic: 't', partition: 0, offset: '0', key: null, value: Buffer.from('v'), timestamp: '1', headers: {} };
+  const options = { provenance: false, headerEncoding: 'lossless' } as const;
+  for (const bad of ['', '-', '--1', '+1', ' 1', '1 ', '1.0', '1e3', '0x1', '١', '１', '1-', '/', ':']) {
+    assert.throws(() => toPulsarMessage({ ...base, timestamp: bad }, options), (err: Error) => err.message.endsWith(`timestamp "${bad}" is not an integer`), JSON.stringify(bad));
+    assert.throws(() => toPulsarMessage({ ...base, offset: bad }, options), (err: Error) => err.message.endsWith(`offset "${bad}" is not an integer`), JSON.stringify(bad));
+  }
+  for (const good of ['0', '-0', '09', '1234567890']) assert.doesNotThrow(() => toPulsarMessage({ ...base, timestamp: good, offset: good }, options), good);
+});
