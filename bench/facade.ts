@@ -14,19 +14,22 @@
 //   D  = records/s of a native dual writer (route dual's work without HTTP): our Kafka producer sends the 100
 //        records, then our Pulsar producer sends the mapping's messages with sequence id = the Kafka offset, same
 //        partition, as route dual stores them; same concurrency.
-// Targets: S >= 0.5 N (Sr too); V >= 0.5 K (printed against each native producer: K, K', P, P', and D for dual).
+// Targets: S >= 0.5 N (Sr too); V >= 0.5 of the native producer: K' for route kafka, P' for pulsar, D for dual
+// (printed beside the others: K, P, and the slower side written alone for dual).
 // The HTTP load (N, S, B, V) comes from a separate process (bench/facade-load.ts: node:http keep-alive
 // connections, one request at a time each, the same code for the no-op route and the facade), so the servers
 // under test (the no-op route and the facade with the logger `k2p facade` uses, both in this process) have
 // this event loop to themselves; K and P are in-process clients and run here. The machine is shared (brokers,
 // other work): N and each route's S run interleaved in BENCH_ROUNDS short slices, each ratio taken over the
 // same slices of time; K and P run in two halves, just before and just after the V phases.
-// BENCH_SECONDS (default 3) per phase, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 3),
+// Every phase runs at each client count of BENCH_CONCURRENCY (default 8,64,128), one after another; a summary
+// then reads each target at each count and peak against peak (each figure at the count where it is highest).
+// BENCH_SECONDS (default 3) per phase, BENCH_ROUNDS (default 3),
 // BENCH_ROUTE (kafka | pulsar | dual | all, default all), BENCH_LANES (the facade's Kafka producer lanes), BENCH_PRODUCER (kafkajs | wire: the
 // facade's Kafka producer), BENCH_PROFILE=<file.cpuprofile> (CPU profile of this
 // process, i.e. the servers, during the single-record phases), BENCH_PROFILE_STREAM=<file> (the same for V).
 // Prints every figure, how many broker sends carried the single-record requests, the load average, and one
-// JSON line. Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
+// JSON line per client count, and the summary (with its JSON line). Not a test: nothing is asserted. The topics (and their Pulsar targets) are deleted afterwards.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -51,7 +54,14 @@ const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const serviceUrl = process.env.K2P_PULSAR_URL ?? 'pulsar://localhost:6650';
 const adminUrl = process.env.K2P_PULSAR_ADMIN_URL ?? 'http://localhost:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Client counts measured one after another in this run (BENCH_CONCURRENCY, comma-separated). */
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '8,64,128').split(',').map((c) => {
+  const n = Number(c.trim());
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONCURRENCY: "${c}" is not a positive integer (expected e.g. 8 or 8,64,128)`);
+  return n;
+});
+/** The client count being measured now (one measure() at a time; topic names carry it). */
+let concurrency = concurrencies[0]!;
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const which = process.env.BENCH_ROUTE ?? 'all';
 const routes: Route[] = which === 'all' ? ['kafka', 'pulsar', 'dual'] : [which as Route];
@@ -61,7 +71,7 @@ const lanes = process.env.BENCH_LANES === undefined ? undefined : Number(process
 const kafkaProducer = process.env.BENCH_PRODUCER as 'kafkajs' | 'wire' | undefined;
 const PARTITIONS = 4;
 const run = randomUUID().slice(0, 8);
-const topicOf = (route: Route) => `bench-facade-${run}-${route}`;
+const topicOf = (route: Route) => `bench-facade-${run}-c${concurrency}-${route}`;
 const pulsarOf = (route: Route) => `persistent://public/default/${topicOf(route)}-p`;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
@@ -126,7 +136,8 @@ async function profiler(file: string | undefined): Promise<{ start(): Promise<vo
   };
 }
 
-async function main(): Promise<void> {
+/** Every phase at the current concurrency; prints its figures and returns them (the JSON line). */
+async function measure(): Promise<Measured> {
   const kafka = new Kafka({ brokers, clientId: 'k2p-bench-facade', logLevel: logLevel.NOTHING });
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
@@ -214,7 +225,7 @@ async function main(): Promise<void> {
       if (failed?.error) throw failed.error;
       return 100;
     });
-  const nativeTopic = `persistent://public/default/bench-facade-${run}-native`;
+  const nativeTopic = `persistent://public/default/bench-facade-${run}-c${concurrency}-native`;
   const client = new PulsarClient({ serviceUrl });
   const pulsarProducer = routes.some((r) => r !== 'kafka') ? await client.createProducer({ topic: nativeTopic, batchingMaxDelayMs: 1 }) : undefined;
   const payload = Buffer.from(JSON.stringify({ n: 1, text: 'hello' }));
@@ -241,7 +252,7 @@ async function main(): Promise<void> {
     });
   // D: route dual's work done natively. The mapping's messages (as P') at the offsets Kafka gave, to the same
   // partition of a partitioned topic, the properties copied per record as the mapping builds them.
-  const dualNativeTopic = `persistent://public/default/bench-facade-${run}-native-dual`;
+  const dualNativeTopic = `persistent://public/default/bench-facade-${run}-c${concurrency}-native-dual`;
   if (routes.includes('dual')) await applyPlan(admin, await planTopic(admin, { name: `${topicOf('dual')}-native`, partitions: PARTITIONS }, dualNativeTopic, new KnownState(admin)));
   const dualProducer = routes.includes('dual') ? await client.createProducer({ topic: dualNativeTopic, batchingMaxDelayMs: 1, maxPendingMessages: 10_000 }) : undefined;
   // Each loop keeps one round's Pulsar sends on their way while Kafka takes its next round (as route dual
@@ -375,12 +386,19 @@ async function main(): Promise<void> {
   if (M && M1 && M2) console.log(`P' the same, the mapping's messages    ${fmt(unitsPerSecond(M))} records/s (before V ${fmt(unitsPerSecond(M1))}, after V ${fmt(unitsPerSecond(M2))})`);
   if (D && D1 && D2) console.log(`D  native dual writer (K' then P')     ${fmt(unitsPerSecond(D))} records/s (before V ${fmt(unitsPerSecond(D1))}, after V ${fmt(unitsPerSecond(D2))})`);
   console.log(JSON.stringify(out));
+  const measured: Measured = {
+    concurrency,
+    n,
+    routes: new Map(routes.map((r) => [r, { s: perSecond(S.get(r)!), sr: perSecond(Sr.get(r)!), v: V.get(r)! }])),
+    natives: { K: unitsPerSecond(K), "K'": unitsPerSecond(W), P: P && unitsPerSecond(P), "P'": M && unitsPerSecond(M), D: D && unitsPerSecond(D) },
+  };
 
   await noop.close();
   await facade.close();
   await kafkaAdmin.deleteTopics({ topics: routes.map(topicOf) }).catch(() => undefined);
   await kafkaAdmin.disconnect();
   for (const r of routes) await admin.topics.delete(pulsarOf(r), { force: true }).catch(() => undefined);
+  return measured;
 }
 
 /** Broker sends that carried produce requests so far on a route's topic (route pulsar: partition batches sent). */
@@ -391,4 +409,81 @@ async function sendStats(facade: RunningFacade, route: Route): Promise<number> {
   return facade.core.pulsar.flushStats(pulsarOf(route));
 }
 
-await main();
+/** One concurrency's figures, for the summary. */
+interface Measured {
+  concurrency: number;
+  /** N, req/s. */
+  n: number;
+  /** Per route: S and Sr (req/s), V (records/s). */
+  routes: Map<Route, { s: number; sr: number; v: number }>;
+  /** Native producers, records/s (P, P' and D only when a route writes Pulsar / route dual runs). */
+  natives: { K: number; "K'": number; P?: number; "P'"?: number; D?: number };
+}
+
+/** The largest of a figure over the concurrencies measured, and where it was. */
+function peak(all: Measured[], figure: (m: Measured) => number | undefined): { value: number; at: number } | undefined {
+  let best: { value: number; at: number } | undefined;
+  for (const m of all) {
+    const value = figure(m);
+    if (value !== undefined && (!best || value > best.value)) best = { value, at: m.concurrency };
+  }
+  return best;
+}
+
+/**
+ * The native producers each route's V is held to, the first being its target: route kafka K' (the facade's
+ * own producer, faster than kafkajs), route pulsar P' (the same messages), route dual D (the same work done
+ * natively). The stricter figures follow it: P (bare messages), and the slower side written alone for dual.
+ */
+const CEILINGS: Record<Route, { name: string; of: (m: Measured) => number | undefined }[]> = {
+  kafka: [
+    { name: "K'", of: (m) => m.natives["K'"] },
+    { name: 'K', of: (m) => m.natives.K },
+  ],
+  pulsar: [
+    { name: "P'", of: (m) => m.natives["P'"] },
+    { name: 'P', of: (m) => m.natives.P },
+  ],
+  dual: [
+    { name: 'D', of: (m) => m.natives.D },
+    { name: "min(K',P')", of: (m) => (m.natives["P'"] === undefined ? undefined : Math.min(m.natives["K'"], m.natives["P'"])) },
+  ],
+};
+
+/**
+ * Each target read two ways over the whole run: at each concurrency (the same clients on both sides), and
+ * peak against peak (each figure at the client count where it is highest: the throughput each path reaches
+ * on this machine).
+ */
+function summarize(all: Measured[]): void {
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? (a / b).toFixed(3) : '-');
+  console.log(`\n== summary: ${all.map((m) => m.concurrency).join(', ')} clients in this run (targets: S/N, Sr/N, V/native >= 0.5; the first native is the target, the others stricter)`);
+  for (const m of all) {
+    const cells = [...m.routes].map(([r, f]) => {
+      const vs = CEILINGS[r].map((c) => `V/${c.name} ${ratio(f.v, c.of(m))}`);
+      return `${r}: S/N ${ratio(f.s, m.n)} Sr/N ${ratio(f.sr, m.n)} ${vs.join(' ')}`;
+    });
+    console.log(`  ${String(m.concurrency).padStart(4)} clients  N ${fmt(m.n)}  |  ${cells.join('  |  ')}`);
+  }
+  const n = peak(all, (m) => m.n)!;
+  console.log(`  peak against peak: N ${fmt(n.value)} req/s (at ${n.at})`);
+  const json: Record<string, unknown> = { bench: 'facade-summary', concurrencies: all.map((m) => m.concurrency), noopPeak: n, routes: {} };
+  for (const r of all[0]!.routes.keys()) {
+    const s = peak(all, (m) => m.routes.get(r)?.s)!;
+    const sr = peak(all, (m) => m.routes.get(r)?.sr)!;
+    const v = peak(all, (m) => m.routes.get(r)?.v)!;
+    const natives = CEILINGS[r].map((c) => ({ name: c.name, best: peak(all, c.of)! }));
+    const vs = natives.map((x) => `V/${x.name} ${ratio(v.value, x.best.value)} (${x.name} ${fmt(x.best.value)} at ${x.best.at})`);
+    console.log(`  route ${r.padEnd(6)}  S ${fmt(s.value)} (at ${s.at}) = ${ratio(s.value, n.value)} N   Sr ${fmt(sr.value)} (at ${sr.at}) = ${ratio(sr.value, n.value)} N   V ${fmt(v.value)} (at ${v.at}): ${vs.join(', ')}`);
+    (json.routes as Record<string, unknown>)[r] = { single: s, singleVsNoop: s.value / n.value, keyless: sr, keylessVsNoop: sr.value / n.value, stream: v, streamVs: Object.fromEntries(natives.map((x) => [x.name, v.value / x.best.value])) };
+  }
+  console.log(JSON.stringify(json));
+}
+
+const all: Measured[] = [];
+for (const c of concurrencies) {
+  concurrency = c;
+  if (all.length > 0) console.log('');
+  all.push(await measure());
+}
+summarize(all);
