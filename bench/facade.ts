@@ -324,11 +324,16 @@ async function measure(): Promise<Measured> {
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
   const V = new Map<Route, number>();
+  /** CPU time of this process (the facade: the load and the native producers are idle then) per record streamed, µs. */
+  const Vcpu = new Map<Route, number>();
   const streamProf = await profiler(process.env.BENCH_PROFILE_STREAM);
   await streamProf.start();
   for (const r of routes) {
+    const cpu = process.cpuUsage();
     const v = await drive({ kind: 'stream', url: `${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, chunk: line.repeat(100), ms: seconds * 1000, concurrency });
+    const used = process.cpuUsage(cpu);
     V.set(r, unitsPerSecond(v));
+    Vcpu.set(r, (used.user + used.system) / v.units);
   }
   await streamProf.stop();
   loadgen.disconnect();
@@ -377,8 +382,8 @@ async function measure(): Promise<Measured> {
     // ... and against the native dual writer doing the same work (both sides, offsets as sequence ids).
     const vdd = r === 'dual' && D ? v / unitsPerSecond(D) : undefined;
     const vw = v / unitsPerSecond(W);
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}   V/P' = ${vm!.toFixed(3)}`}${vd === undefined ? '' : `   V/min(K',P') = ${vd.toFixed(3)}`}${vdd === undefined ? '' : `   V/D = ${vdd.toFixed(3)}`}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd, streamVsDualNative: vdd };
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s (facade CPU ${Vcpu.get(r)!.toFixed(2)} µs a record)   V/K = ${(v / unitsPerSecond(K)).toFixed(3)} (target >= 0.5)   V/K' = ${vw.toFixed(3)}${vp === undefined ? '' : `   V/P = ${vp.toFixed(3)}   V/P' = ${vm!.toFixed(3)}`}${vd === undefined ? '' : `   V/min(K',P') = ${vd.toFixed(3)}`}${vdd === undefined ? '' : `   V/D = ${vdd.toFixed(3)}`}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamCpuMicrosPerRecord: Vcpu.get(r), streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd, streamVsDualNative: vdd };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
   console.log(`K' native producer (ours, wire)      ${fmt(unitsPerSecond(W))} records/s (before V ${fmt(unitsPerSecond(W1))}, after V ${fmt(unitsPerSecond(W2))})`);
