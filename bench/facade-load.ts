@@ -34,6 +34,13 @@ export interface LoadResult {
   seconds: number;
   /** The first failure seen (a non-200 answer, a per-record 5xx, a socket error), if any. */
   failure?: string;
+  /** CPU time this load generator spent on the job (user + system, µs): what the client side costs the machine. */
+  cpuMicros: number;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
 }
 
 function collect(res: IncomingMessage): Promise<string> {
@@ -65,6 +72,7 @@ async function requests(job: RequestsJob): Promise<LoadResult> {
   const end = Date.now() + job.ms;
   let calls = 0;
   let failure: string | undefined;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
@@ -80,7 +88,7 @@ async function requests(job: RequestsJob): Promise<LoadResult> {
   );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { calls, units: calls * job.records, seconds, failure };
+  return { calls, units: calls * job.records, seconds, failure, cpuMicros: cpuSince(cpu) };
 }
 
 /** One streaming request: chunks written while the socket takes them, until `end`; counts the 200 reports. */
@@ -114,12 +122,13 @@ function stream(agent: Agent, job: StreamJob, chunk: Buffer, end: number): Promi
 async function streams(job: StreamJob): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
   const chunk = Buffer.from(job.chunk);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const end = Date.now() + job.ms;
   const all = await Promise.all(Array.from({ length: job.concurrency }, () => stream(agent, job, chunk, end)));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { calls: all.length, units: all.reduce((a, b) => a + b.ok, 0), seconds, failure: all.find((r) => r.failure)?.failure };
+  return { calls: all.length, units: all.reduce((a, b) => a + b.ok, 0), seconds, failure: all.find((r) => r.failure)?.failure, cpuMicros: cpuSince(cpu) };
 }
 
 process.on('message', (job: LoadJob) => {

@@ -48,6 +48,7 @@ import { KafkaCluster } from '../src/kafka/wire/cluster.js';
 import { KafkaWireProducer, type PartitionBatch } from '../src/kafka/wire/producer.js';
 import { PulsarAdmin } from '../src/pulsar/admin/index.js';
 import { PulsarClient } from '../src/pulsar/client/index.js';
+import { CpuMeter } from './cpu-meter.js';
 import type { LoadJob, LoadResult } from './facade-load.js';
 
 const brokers = (process.env.K2P_KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -104,12 +105,12 @@ async function load(ms: number, one: () => Promise<number>): Promise<Rate> {
 }
 
 /** Runs one job in the load-generator process; throws on the first failed request. */
-function driver(child: ChildProcess): (job: LoadJob) => Promise<Rate> {
+function driver(child: ChildProcess): (job: LoadJob) => Promise<LoadResult> {
   let queue: Promise<unknown> = Promise.resolve();
   return (job) => {
     const next = queue.then(
       () =>
-        new Promise<Rate>((resolve, reject) => {
+        new Promise<LoadResult>((resolve, reject) => {
           child.once('message', (m: LoadResult) => (m.failure !== undefined ? reject(new Error(`${job.url}: ${m.failure}`)) : resolve(m)));
           child.send(job);
         }),
@@ -314,35 +315,42 @@ async function measure(): Promise<Measured> {
   await rttPulsar?.close();
 
   const half = (seconds * 1000) / 2;
+  // CPU per record of the native producers (this process) and of the brokers, over both halves.
+  const units = (r: Rate) => r.units;
+  const wireCpu = new CpuMeter();
+  const mappedCpu = new CpuMeter();
+  const dualCpu = new CpuMeter();
   const K1 = await kafkaNative(half);
-  const W1 = await wireNative(half);
+  const W1 = await wireCpu.measure(() => wireNative(half), units);
   const P1 = pulsarProducer ? await pulsarNative(half) : undefined;
-  const M1 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
-  const D1 = dualProducer ? await dualNative(half) : undefined;
+  const M1 = pulsarProducer ? await mappedCpu.measure(() => pulsarMappedNative(half), units) : undefined;
+  const D1 = dualProducer ? await dualCpu.measure(() => dualNative(half), units) : undefined;
 
   // v3 streaming: C requests at once, each streaming 100-record chunks for the phase duration.
   const cluster = ((await (await fetch(`${facade.url}/v3/clusters`)).json()) as { data: { cluster_id: string }[] }).data[0]!.cluster_id;
   const line = `${JSON.stringify({ key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1, text: 'hello' } } })}\n`;
   const V = new Map<Route, number>();
-  /** CPU time of this process (the facade: the load and the native producers are idle then) per record streamed, µs. */
-  const Vcpu = new Map<Route, number>();
+  /**
+   * CPU per record streamed: this process (the facade: the native producers are idle then), the load
+   * generator, the brokers.
+   */
+  const Vcpu = new Map<Route, { meter: CpuMeter; load: number }>();
   const streamProf = await profiler(process.env.BENCH_PROFILE_STREAM);
   await streamProf.start();
   for (const r of routes) {
-    const cpu = process.cpuUsage();
-    const v = await drive({ kind: 'stream', url: `${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, chunk: line.repeat(100), ms: seconds * 1000, concurrency });
-    const used = process.cpuUsage(cpu);
+    const meter = new CpuMeter();
+    const v = await meter.measure(() => drive({ kind: 'stream', url: `${facade.url}/v3/clusters/${cluster}/topics/${topicOf(r)}/records`, chunk: line.repeat(100), ms: seconds * 1000, concurrency }), units);
     V.set(r, unitsPerSecond(v));
-    Vcpu.set(r, (used.user + used.system) / v.units);
+    Vcpu.set(r, { meter, load: v.cpuMicros / v.units });
   }
   await streamProf.stop();
   loadgen.disconnect();
 
   const K2 = await kafkaNative(half);
-  const W2 = await wireNative(half);
+  const W2 = await wireCpu.measure(() => wireNative(half), units);
   const P2 = pulsarProducer ? await pulsarNative(half) : undefined;
-  const M2 = pulsarProducer ? await pulsarMappedNative(half) : undefined;
-  const D2 = dualProducer ? await dualNative(half) : undefined;
+  const M2 = pulsarProducer ? await mappedCpu.measure(() => pulsarMappedNative(half), units) : undefined;
+  const D2 = dualProducer ? await dualCpu.measure(() => dualNative(half), units) : undefined;
   const K = add(K1, K2);
   const W = add(W1, W2);
   wireCluster.close();
@@ -388,14 +396,24 @@ async function measure(): Promise<Measured> {
     if (vp !== undefined) vLine.push(ratioOf('P', vp), ratioOf("P'", vm!));
     if (vd !== undefined) vLine.push(ratioOf("min(K',P')", vd));
     if (vdd !== undefined) vLine.push(ratioOf('D', vdd));
-    console.log(`V  v3 streaming                       ${fmt(v)} records/s (facade CPU ${Vcpu.get(r)!.toFixed(2)} µs a record)   ${vLine.join('   ')}`);
-    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamCpuMicrosPerRecord: Vcpu.get(r), streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd, streamVsDualNative: vdd };
+    const cpu = Vcpu.get(r)!;
+    console.log(`V  v3 streaming                       ${fmt(v)} records/s   ${vLine.join('   ')}`);
+    console.log(`   CPU µs a record streamed: facade ${cpu.meter.ownPerRecord.toFixed(2)}, load generator ${cpu.load.toFixed(2)}${cpu.meter.brokersText() ? `, ${cpu.meter.brokersText()}` : ''}`);
+    (out.routes as Record<string, unknown>)[r] = { singleReqPerSec: s, singleVsNoop: s / n, singleRequests: carried, singleBrokerSends: sends.get(r), keylessReqPerSec: sr, keylessVsNoop: sr / n, keylessBrokerSends: sendsR.get(r), batchRecordsPerSec: unitsPerSecond(B.get(r)!), streamRecordsPerSec: v, streamCpuMicrosPerRecord: cpu.meter.json({ facade: cpu.meter.ownPerRecord, loadGenerator: cpu.load }), streamVsNative: v / unitsPerSecond(K), streamVsWireNative: vw, streamVsPulsarNative: vp, streamVsPulsarMappedNative: vm, streamVsSlowerSide: vd, streamVsDualNative: vdd };
   }
   console.log(`K  native producer (kafkajs)          ${fmt(unitsPerSecond(K))} records/s (before V ${fmt(unitsPerSecond(K1))}, after V ${fmt(unitsPerSecond(K2))})`);
   console.log(`K' native producer (ours, wire)      ${fmt(unitsPerSecond(W))} records/s (before V ${fmt(unitsPerSecond(W1))}, after V ${fmt(unitsPerSecond(W2))})`);
+  const nativeCpu = (m: CpuMeter) => `   CPU µs a record: producer ${m.ownPerRecord.toFixed(2)}${m.brokersText() ? `, ${m.brokersText()}` : ''}`;
+  console.log(nativeCpu(wireCpu));
   if (P && P1 && P2) console.log(`P  native producer (our Pulsar client) ${fmt(unitsPerSecond(P))} records/s (before V ${fmt(unitsPerSecond(P1))}, after V ${fmt(unitsPerSecond(P2))})`);
-  if (M && M1 && M2) console.log(`P' the same, the mapping's messages    ${fmt(unitsPerSecond(M))} records/s (before V ${fmt(unitsPerSecond(M1))}, after V ${fmt(unitsPerSecond(M2))})`);
-  if (D && D1 && D2) console.log(`D  native dual writer (K' then P')     ${fmt(unitsPerSecond(D))} records/s (before V ${fmt(unitsPerSecond(D1))}, after V ${fmt(unitsPerSecond(D2))})`);
+  if (M && M1 && M2) {
+    console.log(`P' the same, the mapping's messages    ${fmt(unitsPerSecond(M))} records/s (before V ${fmt(unitsPerSecond(M1))}, after V ${fmt(unitsPerSecond(M2))})`);
+    console.log(nativeCpu(mappedCpu));
+  }
+  if (D && D1 && D2) {
+    console.log(`D  native dual writer (K' then P')     ${fmt(unitsPerSecond(D))} records/s (before V ${fmt(unitsPerSecond(D1))}, after V ${fmt(unitsPerSecond(D2))})`);
+    console.log(nativeCpu(dualCpu));
+  }
   console.log(JSON.stringify(out));
   const measured: Measured = {
     concurrency,
