@@ -172,29 +172,8 @@ export function failure(err: unknown): Record<string, unknown> {
   return { error_code: e.status === 422 ? 400 : e.status, message: e.message };
 }
 
-/**
- * The JSON text of `report(clusterId, topic, parsed, result)`, byte for byte, without building the object: a
- * stream writes one per record. `prefix` is reportPrefix(clusterId, topic), made once per stream.
- */
-export function reportText(prefix: string, parsed: ParsedV3, result: RecordResult): string {
-  if (result.error) return JSON.stringify({ error_code: result.error.status, message: result.error.message });
-  const key = partText(parsed.keyType, parsed.record.key, parsed.keySchema);
-  const value = partText(parsed.valueType, parsed.record.value, parsed.valueSchema);
-  return `${prefix}${result.partition},"offset":${Number(result.offset)},"timestamp":"${isoTime(result.timestamp)}","key":${key},"value":${value}}`;
-}
-
-/** The constant start of a stream's success reports (see reportText). */
-export function reportPrefix(clusterId: string, topic: string): string {
-  return `{"error_code":200,"cluster_id":${JSON.stringify(clusterId)},"topic_name":${JSON.stringify(topic)},"partition_id":`;
-}
-
-function partText(type: DataType | undefined, bytes: Buffer | null, schema: SchemaInfo | undefined): string {
-  if (type === undefined) return 'null';
-  if (schema) return JSON.stringify(reportPart(type, bytes, schema));
-  return `{"type":"${type}","size":${bytes?.length ?? 0}}`; // a DataType needs no escaping
-}
-
-function reportPart(type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo): Record<string, unknown> | null {
+/** What a report says of a key or value (null without a type). */
+export function reportPart(type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo): Record<string, unknown> | null {
   return type === undefined ? null : { type, ...schema, size: bytes?.length ?? 0 };
 }
 

@@ -10,7 +10,8 @@ import type { IncomingRecord, RecordResult } from '../records.js';
 import { RestError } from '../rest-error.js';
 import { JsonObjectSplitter } from './json-stream.js';
 import { readPlainRecord } from './plain-record.js';
-import { encodeSchemaParts, failure, parseV3Record, reportPrefix, reportText, type ParsedV3 } from './produce-request.js';
+import { encodeSchemaParts, failure, parseV3Record, type ParsedV3 } from './produce-request.js';
+import { ReportFormat, ReportLines } from './report-lines.js';
 
 /** Records queued together per enqueue (more are parsed meanwhile). */
 const STREAM_BATCH = 500;
@@ -34,8 +35,11 @@ let processInFlight = 0;
 /** The limits above, for tests and docs. */
 export const STREAM_LIMITS = { run: STREAM_BATCH, runsInFlight: RUNS_IN_FLIGHT, recordsInFlight: RECORDS_IN_FLIGHT, processRecordsInFlight: PROCESS_RECORDS_IN_FLIGHT, smallRun: SMALL_RUN } as const;
 
-/** A record's report as JSON text (one line of the answer). */
-type Report = string;
+/** A report that is not a success: its error_code and its JSON text (one line of the answer). */
+interface FailureReport {
+  status: number;
+  text: string;
+}
 /** A record's outcome: its result, or the error that kept the route from taking it. */
 type Outcome = RecordResult | Refused;
 
@@ -68,52 +72,55 @@ function refuseAll(records: readonly IncomingRecord[], error: unknown): Outcome[
 }
 
 /** Encodes a run's schema parts and queues its records; `reports` resolves once all of them have an outcome. */
-async function queueRun(core: FacadeCore, topic: string, prefix: string, run: readonly ParsedV3[]): Promise<{ reports: Promise<Report[]> }> {
+async function queueRun(core: FacadeCore, topic: string, format: ReportFormat, run: readonly ParsedV3[]): Promise<{ reports: Promise<ReportLines> }> {
   let refused: (RestError | undefined)[];
   try {
     refused = await encodeSchemaParts(core, topic, run);
   } catch (err) {
-    const text = failureText(err);
-    return { reports: Promise.resolve(run.map(() => text)) };
+    const lines = new ReportLines(format, run.length);
+    const why = failureReport(err);
+    for (let i = 0; i < run.length; i++) addFailure(lines, why);
+    return { reports: Promise.resolve(lines) };
   }
   const good = refused.some((r) => r !== undefined) ? run.filter((_, i) => !refused[i]) : run;
   const { done } = good.length > 0 ? await enqueueRecords(core, topic, good.map((p) => p.record)) : { done: Promise.resolve([]) };
   return {
     reports: done.then((outcomes) => {
-      const reports = new Array<Report>(run.length);
+      const lines = new ReportLines(format, run.length);
       let next = 0;
       for (let i = 0; i < run.length; i++) {
-        const why = refused[i];
-        if (why) {
-          reports[i] = failureText(why);
-          continue;
-        }
-        const o = outcomes[next++]!;
-        reports[i] = o instanceof Refused ? failureText(o.error) : reportText(prefix, run[i]!, o);
+        const outcome: RestError | Outcome = refused[i] ?? outcomes[next++]!;
+        if (outcome instanceof RestError) addFailure(lines, failureReport(outcome));
+        else if (outcome instanceof Refused) addFailure(lines, failureReport(outcome.error));
+        else lines.report(run[i]!, outcome);
       }
-      return reports;
+      return lines;
     }),
   };
 }
 
-const failureText = (err: unknown): Report => JSON.stringify(failure(err));
-const errorText = (status: number, message: string): Report => JSON.stringify({ error_code: status, message });
+function failureReport(err: unknown): FailureReport {
+  const f = failure(err);
+  return { status: f.error_code as number, text: JSON.stringify(f) };
+}
+const errorReport = (status: number, message: string): FailureReport => ({ status, text: JSON.stringify({ error_code: status, message }) });
+const addFailure = (lines: ReportLines, why: FailureReport) => lines.text(why.text, why.status);
 
 /**
  * Items split from the stream: a record's JSON bytes, parsed only when its run is formed (a parsed record is
  * a dozen objects, its bytes one view; records waiting in the queue would otherwise outlive young-generation
  * collections and be copied), or an error answered in its place.
  */
-type Item = Buffer | { error: Report };
+type Item = Buffer | { error: FailureReport };
 
 /** A record's bytes parsed (the quick read when it is plain), or the error its report gives. */
-function parseItem(bytes: Buffer): ParsedV3 | { error: Report } {
+function parseItem(bytes: Buffer): ParsedV3 | { error: FailureReport } {
   const plain = readPlainRecord(bytes);
   if (plain) return plain;
   try {
     return parseV3Record(JSON.parse(bytes.toString('utf8')));
   } catch (err) {
-    return { error: err instanceof SyntaxError ? errorText(400, `Malformed JSON: ${err.message}`) : failureText(err) };
+    return { error: err instanceof SyntaxError ? errorReport(400, `Malformed JSON: ${err.message}`) : failureReport(err) };
   }
 }
 
@@ -121,11 +128,11 @@ function parseItem(bytes: Buffer): ParsedV3 | { error: Report } {
 interface Pending {
   records: number;
   settled: Promise<void>;
-  reports?: Report[];
+  reports?: ReportLines;
 }
 
 export async function streamProduce(core: FacadeCore, topic: string, body: Readable, reply: FastifyReply, clusterId: string, maxBytes: number): Promise<void> {
-  const prefix = reportPrefix(clusterId, topic);
+  const format = new ReportFormat(clusterId, topic);
   const splitter = new JsonObjectSplitter();
   const queue: Item[] = [];
   let ended = false;
@@ -139,13 +146,13 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
   body.on('data', (chunk: Buffer) => {
     for (const record of splitter.push(chunk)) {
       if (record.length > maxBytes) {
-        queue.push({ error: errorText(413, `a record is larger than ${maxBytes} bytes`) });
+        queue.push({ error: errorReport(413, `a record is larger than ${maxBytes} bytes`) });
         continue;
       }
       queue.push(record);
     }
     if (splitter.junk !== undefined) {
-      queue.push({ error: errorText(400, `Malformed JSON near "${splitter.junk}"`) });
+      queue.push({ error: errorReport(400, `Malformed JSON near "${splitter.junk}"`) });
       // The rest of the body is read and dropped: destroying the request would close the connection before
       // the answer is written.
       body.removeAllListeners('data');
@@ -160,7 +167,7 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
     const end = () => {
       if (done) return; // 'end' and 'close' both come
       done = true;
-      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: errorText(400, 'Malformed JSON: the body ends inside a record') });
+      if (splitter.incomplete && splitter.junk === undefined) queue.push({ error: errorReport(400, 'Malformed JSON: the body ends inside a record') });
       ended = true;
       notify();
       resolve();
@@ -174,13 +181,13 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
   let started = false;
   let count = 0;
   /** One write per run: a syscall per report would cost more than the report. */
-  const write = (reports: Report[]) => {
+  const write = (reports: ReportLines) => {
     if (!started) {
       started = true;
       raw.writeHead(200, { 'content-type': 'application/json' });
     }
-    raw.write(`${reports.join('\n')}\n`);
-    count += reports.length;
+    raw.write(reports.lines());
+    count += reports.count;
   };
   reply.hijack();
   const pipeline: Pending[] = [];
@@ -200,13 +207,13 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
         const reports = head.reports!;
         inFlight -= head.records;
         processInFlight -= head.records;
-        if (count === 0 && reports.length === 1 && pipeline.length === 0) {
+        if (count === 0 && reports.count === 1 && pipeline.length === 0) {
           // A body of exactly one record is a plain request: its error is the HTTP answer.
           while (!ended && queue.length === 0) await arrival();
-          const only = JSON.parse(reports[0]!) as { error_code: number };
-          if (ended && queue.length === 0 && only.error_code !== 200) {
-            raw.writeHead(only.error_code, { 'content-type': 'application/json' });
-            raw.end(reports[0]);
+          if (ended && queue.length === 0 && reports.firstStatus !== 200) {
+            raw.writeHead(reports.firstStatus, { 'content-type': 'application/json' });
+            const line = reports.lines();
+            raw.end(line.subarray(0, line.length - 1)); // without its newline: the answer is the report
             return;
           }
         }
@@ -231,9 +238,12 @@ export async function streamProduce(core: FacadeCore, topic: string, body: Reada
         const p: Pending = { records: run.length, settled: Promise.resolve() };
         inFlight += run.length;
         processInFlight += run.length;
-        if (run.length === 0) p.reports = [(queue.shift() as { error: Report }).error];
-        else {
-          const { reports } = await queueRun(core, topic, prefix, run);
+        if (run.length === 0) {
+          const why = (queue.shift() as { error: FailureReport }).error;
+          p.reports = new ReportLines(format, 1);
+          addFailure(p.reports, why);
+        } else {
+          const { reports } = await queueRun(core, topic, format, run);
           p.settled = reports.then((r) => void (p.reports = r));
         }
         pipeline.push(p);
