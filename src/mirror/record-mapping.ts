@@ -33,6 +33,18 @@ export interface KafkaRecord {
   headers?: HeadersInput;
 }
 
+/** A Kafka record whose offset and timestamp are numbers already (the facade's): no text to check and convert. */
+export interface NumericKafkaRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** ms since the epoch; 0 or negative: no timestamp. */
+  timestamp: number;
+  headers?: HeadersInput;
+}
+
 export interface Provenance {
   topic: string;
   partition: number;
@@ -89,14 +101,38 @@ function eventTimeOf(timestamp: string): number | undefined {
 export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptions): OutgoingMessage {
   const offset = decimal(record.offset, 'offset');
   if (offset < 0n) throw new K2pError('K2P_MIRROR_MAPPING', `offset ${record.offset} is negative`, { topic: record.topic, partition: record.partition });
+  return messageOf(record, offset, record.offset, eventTimeOf(record.timestamp), record.timestamp, options);
+}
+
+/**
+ * toPulsarMessage for a record whose offset and timestamp are numbers: the same message, without turning them
+ * into text to check them and back (the facade holds numbers).
+ */
+export function numericToPulsarMessage(record: NumericKafkaRecord, options: RecordMappingOptions): OutgoingMessage {
+  const { offset, timestamp } = record;
+  if (offset < 0n) throw new K2pError('K2P_MIRROR_MAPPING', `offset ${offset} is negative`, { topic: record.topic, partition: record.partition });
+  // An integer below 1e21 is what String() writes as digits, i.e. what toPulsarMessage would accept as text.
+  if (!Number.isInteger(timestamp) || Math.abs(timestamp) >= 1e21) checkInteger(String(timestamp), 'timestamp');
+  const eventTime = timestamp > 0 && timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : undefined;
+  return messageOf(record, offset, offset.toString(), eventTime, eventTime === undefined ? String(timestamp) : '', options);
+}
+
+/** The message of a record whose offset and timestamp are checked: `timestampText` is kept when it is no event time. */
+function messageOf(
+  record: Pick<KafkaRecord, 'topic' | 'partition' | 'key' | 'value' | 'headers'>,
+  offset: bigint,
+  offsetText: string,
+  eventTime: number | undefined,
+  timestampText: string,
+  options: RecordMappingOptions,
+): OutgoingMessage {
   const properties: Record<string, string> = {};
   if (options.provenance) {
     properties[PROVENANCE.topic] = record.topic;
     properties[PROVENANCE.partition] = String(record.partition);
-    properties[PROVENANCE.offset] = record.offset;
+    properties[PROVENANCE.offset] = offsetText;
   }
-  const eventTime = eventTimeOf(record.timestamp);
-  if (eventTime === undefined) properties[TIMESTAMP_PROPERTY] = record.timestamp;
+  if (eventTime === undefined) properties[TIMESTAMP_PROPERTY] = timestampText;
   if (record.headers) encodeHeaders(headerList(record.headers), options.headerEncoding, properties);
 
   const msg: OutgoingMessage = { payload: record.value, sequenceId: offset, properties };
@@ -104,10 +140,10 @@ export function toPulsarMessage(record: KafkaRecord, options: RecordMappingOptio
   if (record.key !== null) {
     const utf8 = isUtf8(record.key);
     if (!utf8 && options.binaryKeys === 'dead-letter') {
-      throw new K2pError('K2P_MIRROR_RECORD', `key of ${record.topic}[${record.partition}]@${record.offset} is not UTF-8 and the mapping sends binary keys to the dead-letter topic`, {
+      throw new K2pError('K2P_MIRROR_RECORD', `key of ${record.topic}[${record.partition}]@${offsetText} is not UTF-8 and the mapping sends binary keys to the dead-letter topic`, {
         topic: record.topic,
         partition: record.partition,
-        offset: record.offset,
+        offset: offsetText,
         expected: 'a UTF-8 key (keys.binary: dead-letter)',
       });
     }

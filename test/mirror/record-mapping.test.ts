@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isK2pError } from '../../src/errors.js';
 import type { Message, OutgoingMessage } from '../../src/pulsar/client/index.js';
-import { fromPulsarMessage, headerList, toPulsarMessage, type RecordMappingOptions } from '../../src/mirror/record-mapping.js';
+import { fromPulsarMessage, headerList, numericToPulsarMessage, toPulsarMessage, type RecordMappingOptions } from '../../src/mirror/record-mapping.js';
 import { randomCase, rng } from './record-mapping-cases.js';
 
 const lossless: RecordMappingOptions = { provenance: true, headerEncoding: 'lossless' };
@@ -159,4 +159,30 @@ test('offsets and timestamps must be an optional minus and ASCII digits, nothing
     assert.throws(() => toPulsarMessage({ ...base, offset: bad }, options), (err: Error) => err.message.endsWith(`offset "${bad}" is not an integer`), JSON.stringify(bad));
   }
   for (const good of ['0', '-0', '09', '1234567890']) assert.doesNotThrow(() => toPulsarMessage({ ...base, timestamp: good, offset: good }, options), good);
+});
+
+test('numericToPulsarMessage gives what toPulsarMessage gives for the same offset and time as text, refusals included', () => {
+  /** The outcome of a mapping: its message, or its error's code and message. */
+  const outcome = (map: () => OutgoingMessage) => {
+    try {
+      return { message: map() };
+    } catch (err) {
+      assert.ok(isK2pError(err), String(err));
+      return { code: err.code, text: err.message };
+    }
+  };
+  const times = [1, 0, -0, -1, -5, 42, 1_700_000_000_123, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 2 ** 60, 1e20, -1e20, 1e21, -1e21, 1.5, -0.5, NaN, Infinity, -Infinity];
+  const r = rng(11);
+  let mapped = 0;
+  for (let i = 0; i < 2000; i++) {
+    const { record } = randomCase(r, i);
+    const timestamp = i < times.length * 4 ? times[i % times.length]! : Math.floor(r() * 4e12) - 1e12;
+    const offset = i % 50 === 7 ? -BigInt(record.offset) - 1n : BigInt(record.offset);
+    const options: RecordMappingOptions = { provenance: i % 3 !== 0, headerEncoding: i % 5 === 0 ? 'utf8' : 'lossless', binaryKeys: i % 4 === 0 ? 'dead-letter' : 'base64' };
+    const numeric = outcome(() => numericToPulsarMessage({ ...record, offset, timestamp }, options));
+    const text = outcome(() => toPulsarMessage({ ...record, offset: offset.toString(), timestamp: String(timestamp) }, options));
+    assert.deepEqual(numeric, text, `case ${i}: offset ${offset}, timestamp ${timestamp}`);
+    if ('message' in numeric) mapped++;
+  }
+  assert.ok(mapped > 1500, `most cases map (${mapped})`);
 });

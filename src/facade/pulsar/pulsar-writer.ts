@@ -10,7 +10,7 @@
 // client's batch and go together as soon as the oldest is acknowledged (the client's batch timer is only a
 // backstop). Two sends in flight: requests arriving while one waits for the broker do not wait for it too.
 import { isK2pError } from '../../errors.js';
-import { atOffset, toPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
+import { atOffset, numericToPulsarMessage, type RecordMappingOptions } from '../../mirror/record-mapping.js';
 import type { PulsarAdmin } from '../../pulsar/admin/index.js';
 import { partitionTopic, type OutgoingMessage, type Producer, type PulsarClient } from '../../pulsar/client/index.js';
 import type { PlacedRecord, RecordResult } from '../records.js';
@@ -91,10 +91,7 @@ export class PulsarWriter {
   static message(kafkaTopic: string, r: PlacedRecord, offset: bigint, options: RecordMappingOptions, partitioned: boolean): OutgoingMessage {
     const msg = r.checked
       ? atOffset(r.checked, offset, options)
-      : toPulsarMessage(
-          { topic: kafkaTopic, partition: r.partition, offset: offset.toString(), key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers },
-          options,
-        );
+      : numericToPulsarMessage({ topic: kafkaTopic, partition: r.partition, offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers }, options);
     if (r.pulsar) Object.assign(msg, r.pulsar); // a schema topic: the mirror converter's fields (facade/schema)
     if (partitioned) msg.partition = r.partition;
     return msg;
