@@ -166,7 +166,7 @@ function isoTime(ms: number): string {
 }
 
 /** A record's failure as its v3 report. */
-export function failure(err: unknown): Record<string, unknown> {
+export function failure(err: unknown): { error_code: number; message: string } {
   const e = err instanceof RestError ? err : new RestError(CODES.INTERNAL, 'Internal server error');
   // v3 answers a record it cannot read with 400 (v2 says 422 for the same mistakes).
   return { error_code: e.status === 422 ? 400 : e.status, message: e.message };

@@ -1,7 +1,7 @@
 // The lines a v3 stream answers with, written straight into one buffer per run of records. A string per
-// report cost more than the rest of a record's trip to Pulsar: built from a dozen pieces, flattened again by
-// join, then scanned and encoded as UTF-8 on its way to the socket (~1 µs a record). A success report is
-// cached bytes and digits instead; anything else (failures, schema parts) is written as its text.
+// report cost ~0.7 µs a record (a tenth of the facade's work for a streamed record): built from a dozen pieces,
+// flattened again by join, then scanned and encoded as UTF-8 on its way to the socket. A success report is
+// cached bytes and digits instead (~0.45 µs); anything else (failures, schema parts) is written as its text.
 // Each line is exactly JSON.stringify(report(...)), what records:batch answers (test/facade/v3/report-lines.test.ts).
 import type { RecordResult } from '../records.js';
 import { reportPart, type DataType, type ParsedV3 } from './produce-request.js';

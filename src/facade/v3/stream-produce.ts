@@ -101,7 +101,7 @@ async function queueRun(core: FacadeCore, topic: string, format: ReportFormat, r
 
 function failureReport(err: unknown): FailureReport {
   const f = failure(err);
-  return { status: f.error_code as number, text: JSON.stringify(f) };
+  return { status: f.error_code, text: JSON.stringify(f) };
 }
 const errorReport = (status: number, message: string): FailureReport => ({ status, text: JSON.stringify({ error_code: status, message }) });
 const addFailure = (lines: ReportLines, why: FailureReport) => lines.text(why.text, why.status);
