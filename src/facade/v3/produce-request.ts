@@ -172,8 +172,7 @@ export function failure(err: unknown): { error_code: number; message: string } {
   return { error_code: e.status === 422 ? 400 : e.status, message: e.message };
 }
 
-/** What a report says of a key or value (null without a type). */
-export function reportPart(type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo): Record<string, unknown> | null {
+function reportPart(type: DataType | undefined, bytes: Buffer | null, schema?: SchemaInfo): Record<string, unknown> | null {
   return type === undefined ? null : { type, ...schema, size: bytes?.length ?? 0 };
 }
 
